@@ -1,0 +1,45 @@
+import { Label } from "radix-ui";
+import { forwardRef, useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { cn } from "./cn";
+
+export interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+/** A labelled input with its hint and error wired to aria-describedby / aria-invalid. */
+export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field({ label, error, hint, id, className, ...props }, ref) {
+  const auto = useId();
+  const inputId = id ?? auto;
+  const hintId = `${inputId}-hint`;
+  const errorId = `${inputId}-error`;
+  return (
+    <div className={cn("flex flex-col gap-1", className)}>
+      <Label.Root htmlFor={inputId} className="text-sm font-medium text-slate-700">
+        {label}
+      </Label.Root>
+      <input
+        ref={ref}
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined}
+        className={cn(
+          "rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500",
+          error ? "border-red-500" : "border-slate-300",
+        )}
+        {...props}
+      />
+      {hint && (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} role="alert" className="text-xs font-medium text-red-600">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+});

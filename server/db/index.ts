@@ -1,0 +1,1 @@
+export { db, setDb, createClient, Prisma, Role, type PrismaClient, type Tx } from "./client";
