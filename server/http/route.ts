@@ -44,7 +44,7 @@ export interface HandlerInput<P, Q, B> {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 export type RouteHandler = ((req: NextRequest, context: RouteContext) => Promise<Response>) & {
-  spec: { auth: Auth; mutating?: boolean };
+  spec: { auth: Auth; hasBody: boolean };
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -220,7 +220,7 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       return errorResponse(err, requestId);
     }
   };
-  return Object.assign(fn, { spec: { auth: spec.auth } });
+  return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined } });
 }
 
 export function errorResponse(err: unknown, requestId: string): Response {
