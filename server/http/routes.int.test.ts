@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_NAMES, type RoleName } from "../policy/roles";
 import { freshDatabase } from "../../test/db";
-import { call, discoverRoutes, userWithRoles, type DiscoveredRoute } from "../../test/api";
+import { callRoute as call, discoverRoutes, userWithRoles, type DiscoveredRoute } from "../../test/api";
 import type { RouteHandler } from "./route";
 import { createSession } from "../auth/session";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, testCtx } from "../../../test/db";
-import { call, discoverRoutes, userWithRoles, type DiscoveredRoute } from "../../../test/api";
+import { callRoute as call, discoverRoutes, userWithRoles, type DiscoveredRoute } from "../../../test/api";
 import { actorFromApiToken, actorFromSession } from "../../auth/session";
 import { verifyAuditChain } from "../../audit/verify";
 import { db } from "../../db";
