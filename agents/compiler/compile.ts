@@ -1,0 +1,695 @@
+/**
+ * The nft compiler (pure: no I/O). Two stages, so that the applier can diff:
+ *
+ * - `compileStructure(resources, config)`: chains, rules and set declarations. Depends on the
+ *   bundle's policies (and the config) only, never on pods or DNS answers.
+ * - `computeElements(structure, cluster)`: the contents of every set and verdict map, from the
+ *   pods and namespaces of the cluster, this node's name, the network sets and learned DNS
+ *   answers. Pod churn and DNS answers change these only.
+ *
+ * Evaluation order follows reference §3.2, with the ordering of tiers and policies, types
+ * defaulting and effective selectors taken from `server/policy` (`compileSnapshot`, §1.6):
+ *
+ *   forward: ct established,related accept; ct invalid drop; failsafes accept;
+ *            ip saddr vmap @dispatch_eg_v4 (local pod sources → jump egress);
+ *            ip daddr vmap @dispatch_in_v4 (local pod destinations → jump ingress)
+ *   egress/ingress: clear marks; for each tier: jump tier; Allow mark → return; clear Pass mark
+ *   tier:  jump each staged policy chain (count only); for each enforced policy: jump policy,
+ *          return when Allow or Pass was marked; end-of-tier drop for endpoints in @te_...
+ *   policy: return unless the endpoint is selected; rules in order (Allow/Pass set a mark and
+ *           return, Deny drops, Log logs and continues); every rule has a counter.
+ */
+import {
+  compileSnapshot,
+  endpointLabelsForNetworkSet,
+  endpointLabelsForPod,
+  isPolicy,
+  K8S_NAMESPACE_NAME_LABEL,
+  parseCidr,
+  parseIp,
+  parsePortItem,
+  parseResource,
+  protocolNumber,
+  type Cidr,
+  type CompiledSnapshot,
+  type Labels,
+  type NamespaceLike,
+  type Selector,
+  type TAnyNetworkSet,
+  type TAnyPolicy,
+  type TEntityRule,
+  type TResource,
+  type TRule,
+} from "../../server/policy/index";
+import { nftName, nftString, shortHash } from "./names";
+import { mergeV4, mergeV6, portElements, renderV4, renderV6, unionV4, unionV6, v4Text, v6Text, type V4Ranges, type V6Ranges } from "./ranges";
+
+export const TABLE = "portcullis";
+export const TABLE_REF = `inet ${TABLE}`;
+/** Packet mark bits used between chains (cleared before and after use). */
+export const MARK_ALLOW = 0x00100000;
+export const MARK_PASS = 0x00200000;
+const MARK_BOTH = MARK_ALLOW | MARK_PASS;
+const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+const CLEAR = `meta mark set meta mark & ${hex(~MARK_BOTH >>> 0)}`;
+const CLEAR_PASS = `meta mark set meta mark & ${hex(~MARK_PASS >>> 0)}`;
+
+export interface FailsafeRule {
+  protocol: "tcp" | "udp";
+  port: number;
+  /** Destination CIDR; any destination when unset. */
+  cidr?: string | undefined;
+}
+
+/** Pod-originated traffic that policy never blocks: DNS (Calico's outbound failsafes 53/udp and 53/tcp). */
+export const DEFAULT_FAILSAFES: readonly FailsafeRule[] = [
+  { protocol: "udp", port: 53 },
+  { protocol: "tcp", port: 53 },
+];
+
+export interface CompilerConfig {
+  failsafes: readonly FailsafeRule[];
+}
+
+export interface AgentPod {
+  metadata: { name: string; namespace?: string | undefined; labels?: Readonly<Record<string, string>> | undefined };
+  spec?:
+    | {
+        nodeName?: string | undefined;
+        hostNetwork?: boolean | undefined;
+        serviceAccountName?: string | undefined;
+        containers?: readonly { ports?: readonly { name?: string | undefined; containerPort: number; protocol?: string | undefined }[] | undefined }[] | undefined;
+      }
+    | undefined;
+  status?: { phase?: string | undefined; podIP?: string | undefined; podIPs?: readonly { ip: string }[] | undefined } | undefined;
+}
+
+export interface ClusterState {
+  pods: readonly AgentPod[];
+  namespaces: readonly NamespaceLike[];
+  nodeName: string;
+  /** Learned DNS answers: domain-set id (see `Structure.domainSets`) → IP addresses. */
+  dns: ReadonlyMap<string, readonly string[]>;
+}
+
+type Family = 4 | 6;
+type Dir = "ingress" | "egress";
+
+/** What a set's elements are computed from. */
+export type SetSource =
+  | { kind: "dispatch"; dir: Dir; family: Family }
+  | { kind: "local-selected"; selector: Selector; family: Family }
+  | { kind: "tier-enforced"; selectors: readonly Selector[]; family: Family }
+  | { kind: "peer"; selector: Selector; domains: boolean; family: Family }
+  | { kind: "named-port"; selector: Selector | null; port: string; protocol: number | undefined; family: Family }
+  | { kind: "domains"; id: string; family: Family };
+
+export interface SetDecl {
+  name: string;
+  /** nft type line, e.g. `type ipv4_addr; flags interval` or `type ipv4_addr : verdict`. */
+  spec: string;
+  map: boolean;
+  comment: string;
+  source: SetSource;
+}
+
+export interface Structure {
+  /** SHA-256 (hex) over the rendered structure. */
+  hash: string;
+  sets: readonly SetDecl[];
+  /** Chain definitions in output order: name and body lines (without set elements). */
+  chains: readonly { name: string; comment: string; lines: readonly string[] }[];
+  /** Domain-set ids the DNS side should learn answers for (netsets with domains, rule domains). */
+  domainSets: ReadonlyMap<string, readonly string[]>;
+  /** Policy chains: chain name → "<Kind> [ns/]name <direction>" (for counters and status). */
+  policyChains: ReadonlyMap<string, string>;
+  warnings: readonly string[];
+  /** Internal: the compiled snapshot and network sets this structure was built from. */
+  readonly snapshot: CompiledSnapshot;
+  readonly netsets: readonly NetsetInfo[];
+}
+
+interface NetsetInfo {
+  kind: "NetworkSet" | "GlobalNetworkSet";
+  name: string;
+  namespace: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  cidrs: readonly Cidr[];
+  domainSetId: string | undefined;
+}
+
+/** Set name → element texts (sorted); vmap elements are `key : verdict`. */
+export type Elements = ReadonlyMap<string, readonly string[]>;
+
+// ---------------------------------------------------------------------------
+// Structure
+
+function dirShort(d: Dir): "eg" | "in" {
+  return d === "egress" ? "eg" : "in";
+}
+
+class StructureBuilder {
+  readonly sets = new Map<string, SetDecl>();
+  readonly setKeys = new Map<string, string>();
+  readonly domainSets = new Map<string, readonly string[]>();
+  readonly usedNames = new Map<string, string>();
+
+  name(prefix: string, key: string, readable?: string): string {
+    const n = nftName(prefix, key, readable);
+    const prev = this.usedNames.get(n);
+    if (prev !== undefined && prev !== key) throw new Error(`nft name collision: ${n} for ${prev} and ${key}`);
+    this.usedNames.set(n, key);
+    return n;
+  }
+
+  set(prefix: string, key: string, spec: string, comment: string, source: SetSource, map = false): string {
+    const full = `${prefix}|${key}`;
+    const existing = this.setKeys.get(full);
+    if (existing) return existing;
+    const name = this.name(prefix, full);
+    this.setKeys.set(full, name);
+    this.sets.set(name, { name, spec, map, comment: nftString(comment, 120), source });
+    return name;
+  }
+
+  addrType(f: Family): string {
+    return f === 4 ? "ipv4_addr" : "ipv6_addr";
+  }
+
+  localSelected(sel: Selector, f: Family): string {
+    return this.set(`l${f}`, sel.uid(), `type ${this.addrType(f)}`, `local endpoints: ${sel.toString()}`, { kind: "local-selected", selector: sel, family: f });
+  }
+
+  peer(sel: Selector, domains: boolean, f: Family): string {
+    return this.set(`e${f}`, `${sel.uid()}|${domains ? "dns" : ""}`, `type ${this.addrType(f)}; flags interval`, `${domains ? "egress allow " : ""}peers: ${sel.toString()}`, {
+      kind: "peer",
+      selector: sel,
+      domains,
+      family: f,
+    });
+  }
+
+  namedPort(sel: Selector | null, port: string, protocol: number | undefined, f: Family): string {
+    return this.set(
+      `n${f}`,
+      `${sel?.uid() ?? "any"}|${port}|${protocol ?? ""}`,
+      `type ${this.addrType(f)} . inet_proto . inet_service`,
+      `named port ${port}${protocol !== undefined ? `/${protocol}` : ""} of ${sel?.toString() ?? "any endpoint"}`,
+      { kind: "named-port", selector: sel, port, protocol, family: f },
+    );
+  }
+
+  domains(patterns: readonly string[], f: Family): string {
+    const sorted = [...new Set(patterns)].sort();
+    const id = `rule:${sorted.join(",")}`;
+    this.domainSets.set(id, sorted);
+    return this.set(`d${f}`, id, `type ${this.addrType(f)}; flags interval`, `domains ${sorted.join(",")}`, { kind: "domains", id, family: f });
+  }
+}
+
+interface RuleCtx {
+  b: StructureBuilder;
+  policy: TAnyPolicy;
+  dir: Dir;
+  f: Family;
+}
+
+function familyNets(list: readonly string[] | undefined, f: Family): string[] | null {
+  if (!list || list.length === 0) return null;
+  const cidrs: Cidr[] = [];
+  for (const t of list) {
+    try {
+      const c = parseCidr(t, { strict: false });
+      if (c.family === f) cidrs.push(c);
+    } catch {
+      // unparseable CIDRs are dropped, as in the backend conversion (§2.5)
+    }
+  }
+  if (f === 4) {
+    return renderV4(mergeV4(cidrs.map((c) => [Number(c.start), Number(c.end)])));
+  }
+  return renderV6(mergeV6(cidrs.map((c) => [c.start, c.end])));
+}
+
+const anon = (items: readonly string[]) => (items.length === 1 ? items[0]! : `{ ${items.join(", ")} }`);
+
+/** Alternatives (ORed) per component; the rule is rendered once per combination. */
+function entityParts(ctx: RuleCtx, side: "source" | "destination", e: TEntityRule | undefined, sel: { selector: Selector | null; notSelector: Selector | null }, protocol: number | undefined, allowDomainsFromSets: boolean): string[][] | null {
+  const { b, f } = ctx;
+  const addr = `${f === 4 ? "ip" : "ip6"} ${side === "source" ? "saddr" : "daddr"}`;
+  const port = `th ${side === "source" ? "sport" : "dport"}`;
+  const parts: string[][] = [];
+  if (!e) return parts;
+  if (e.services) return null; // Service matches are not modelled: the rule never matches
+  const nets = familyNets(e.nets, f);
+  if (nets) {
+    if (nets.length === 0) return null;
+    parts.push([`${addr} ${anon(nets)}`]);
+  }
+  const notNets = familyNets(e.notNets, f);
+  if (notNets) {
+    if (notNets.length === 0 && e.notNets && e.notNets.length > 0) return null;
+    if (notNets.length) parts.push([`${addr} != ${anon(notNets)}`]);
+  }
+  if (sel.selector) parts.push([`${addr} @${b.peer(sel.selector, allowDomainsFromSets, f)}`]);
+  if (sel.notSelector) parts.push([`${addr} != @${b.peer(sel.notSelector, false, f)}`]);
+  if (e.domains && e.domains.length > 0 && side === "destination") parts.push([`${addr} @${b.domains(e.domains, f)}`]);
+  const portAlts = (items: readonly (string | number)[], negate: boolean): string[] => {
+    const ranges: { min: number; max: number }[] = [];
+    const named: string[] = [];
+    for (const item of items) {
+      try {
+        const p = parsePortItem(item);
+        if (p.kind === "range") ranges.push({ min: p.min, max: p.max });
+        else named.push(p.name);
+      } catch {
+        // invalid port items never match
+      }
+    }
+    const out: string[] = [];
+    if (ranges.length) out.push(`${port} ${negate ? "!= " : ""}${anon(portElements(ranges))}`);
+    for (const n of [...new Set(named)].sort()) {
+      out.push(`${addr} . meta l4proto . ${port} ${negate ? "!= " : ""}@${b.namedPort(sel.selector, n, protocol, f)}`);
+    }
+    return out;
+  };
+  if (e.ports && e.ports.length > 0) {
+    const alts = portAlts(e.ports, false);
+    if (alts.length === 0) return null;
+    parts.push(alts);
+  }
+  if (e.notPorts && e.notPorts.length > 0) {
+    const negs = portAlts(e.notPorts, true);
+    if (negs.length) parts.push([negs.join(" ")]);
+  }
+  return parts;
+}
+
+function combos(parts: readonly (readonly string[])[]): string[] {
+  let acc = [""];
+  for (const alts of parts) {
+    const next: string[] = [];
+    for (const a of acc) for (const alt of alts) next.push(a ? `${a} ${alt}` : alt);
+    acc = next;
+  }
+  return acc;
+}
+
+function ruleLines(ctx: RuleCtx, rule: TRule, cr: CompiledSnapshot["policies"][number]["egress"][number], staged: boolean, label: string): string[] {
+  const { f } = ctx;
+  if (rule.ipVersion !== undefined && rule.ipVersion !== f) return [];
+  if ((f === 4 && cr.omit4) || (f === 6 && cr.omit6)) return [];
+  const parts: string[][] = [[`meta nfproto ${f === 4 ? "ipv4" : "ipv6"}`]];
+  const protocol = cr.protocol;
+  if (protocol !== undefined) parts.push([`meta l4proto ${protocol}`]);
+  if (cr.notProtocol !== undefined) parts.push([`meta l4proto != ${cr.notProtocol}`]);
+  const icmpKw = f === 4 ? "icmp" : "icmpv6";
+  if (cr.icmp?.type !== undefined) {
+    parts.push([`${icmpKw} type ${cr.icmp.type}${cr.icmp.code !== undefined ? ` ${icmpKw} code ${cr.icmp.code}` : ""}`]);
+  }
+  if (cr.notIcmp?.type !== undefined) {
+    const t = cr.notIcmp.type;
+    // NOT(type == t AND code == c) as two disjoint alternatives; the ICMP protocol is implied by the validator.
+    parts.push(cr.notIcmp.code !== undefined ? [`${icmpKw} type != ${t}`, `${icmpKw} type ${t} ${icmpKw} code != ${cr.notIcmp.code}`] : [`${icmpKw} type != ${t}`]);
+  }
+  const srcSel = { selector: cr.source.selector?.selector ?? null, notSelector: cr.source.notSelector?.selector ?? null };
+  const dstSel = { selector: cr.destination.selector?.selector ?? null, notSelector: cr.destination.notSelector?.selector ?? null };
+  const src = entityParts(ctx, "source", rule.source, srcSel, protocol, false);
+  const dst = entityParts(ctx, "destination", rule.destination, dstSel, protocol, cr.destinationDomainsFromSets);
+  if (!src || !dst) return [];
+  parts.push(...src, ...dst);
+  const comment = ` comment "${nftString(label, 120)}"`;
+  let action: string;
+  if (staged) action = rule.action === "Log" ? "counter" : "counter return";
+  else if (rule.action === "Allow") action = `counter meta mark set meta mark | ${hex(MARK_ALLOW)} return`;
+  else if (rule.action === "Pass") action = `counter meta mark set meta mark | ${hex(MARK_PASS)} return`;
+  else if (rule.action === "Deny") action = "counter drop";
+  else action = `counter log prefix "${nftString(`pc ${label}`, 60)}: "`;
+  return combos(parts).map((m) => `${m} ${action}${comment}`);
+}
+
+function policyLabel(p: TAnyPolicy): string {
+  const ns = p.kind === "NetworkPolicy" || p.kind === "StagedNetworkPolicy" ? `${p.metadata.namespace}/` : "";
+  return `${p.kind} ${ns}${p.metadata.name}`;
+}
+
+export interface ParsedBundle {
+  resources: TResource[];
+  warnings: string[];
+}
+
+/** Validates bundle payload resources with `parseResource`; invalid documents are skipped with a warning. */
+export function parseBundleResources(resources: readonly unknown[]): ParsedBundle {
+  const out: TResource[] = [];
+  const warnings: string[] = [];
+  resources.forEach((r, i) => {
+    const res = parseResource(r);
+    if (res.ok) out.push(res.value);
+    else warnings.push(`bundle resource #${i} is invalid and ignored: ${res.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ")}`);
+  });
+  return { resources: out, warnings };
+}
+
+export function compileStructure(resources: readonly TResource[], config: CompilerConfig): Structure {
+  const snapshot = compileSnapshot({ resources });
+  const policyResources = resources.filter(isPolicy) as TAnyPolicy[];
+  const resourceOf = new Map(snapshot.policies.map((p, i) => [p, policyResources[i]!] as const));
+  const b = new StructureBuilder();
+  const chains: { name: string; comment: string; lines: string[] }[] = [];
+  const policyChains = new Map<string, string>();
+
+  // Network sets (kept for element computation; their domain ids for the DNS side).
+  const netsets: NetsetInfo[] = snapshot.networkSets.map((n) => {
+    const res = resources.find((r) => (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") && r.kind === n.kind && r.metadata.name === n.name && (r.kind === "GlobalNetworkSet" || r.metadata.namespace === n.namespace)) as TAnyNetworkSet | undefined;
+    const domains = [...(res?.spec.allowedEgressDomains ?? [])].sort();
+    const domainSetId = domains.length ? n.display : undefined;
+    if (domainSetId) b.domainSets.set(domainSetId, domains);
+    return { kind: n.kind, name: n.name, namespace: n.namespace, labels: res?.metadata.labels ?? {}, cidrs: n.cidrs, domainSetId };
+  });
+
+  const dirChains: Record<Dir, string[]> = { egress: [], ingress: [] };
+  for (const dir of ["egress", "ingress"] as const) {
+    const d = dirShort(dir);
+    const addrKw = dir === "egress" ? "saddr" : "daddr";
+    for (const tier of snapshot.tiers) {
+      const enforced = snapshot.enforced.tiers.find((t) => t.tier.name === tier.name)?.policies.filter((p) => p.types.has(dir)) ?? [];
+      const staged = snapshot.policies.filter((p) => p.staged && p.stagedAction === "Set" && p.tier === tier.name && p.types.has(dir));
+      const stagedOrdered = snapshot.simulated
+        ? (snapshot.simulated.tiers.find((t) => t.tier.name === tier.name)?.policies.filter((p) => staged.includes(p)) ?? [])
+        : staged;
+      if (enforced.length === 0 && stagedOrdered.length === 0) continue;
+      const tierChain = b.name(`t${d}`, `tier|${tier.name}|${dir}`, tier.name);
+      const lines: string[] = [];
+      const policyChain = (p: (typeof enforced)[number], staged: boolean): string => {
+        const res = resourceOf.get(p)!;
+        const label = `${policyLabel(res)} ${dir}`;
+        const name = b.name(`${staged ? "s" : "p"}${d}`, `policy|${p.display}|${dir}`, p.ref.name);
+        const body: string[] = [];
+        for (const f of [4, 6] as const) body.push(`${f === 4 ? "ip" : "ip6"} ${addrKw} != @${b.localSelected(p.selector, f)} return`);
+        const rules = dir === "egress" ? res.spec.egress ?? [] : res.spec.ingress ?? [];
+        const compiled = dir === "egress" ? p.egress : p.ingress;
+        rules.forEach((rule, i) => {
+          for (const f of [4, 6] as const) body.push(...ruleLines({ b, policy: res, dir, f }, rule, compiled[i]!, staged, `${label} ${i}`));
+        });
+        chains.push({ name, comment: `${staged ? "staged (counts only): " : ""}${label}`, lines: body });
+        policyChains.set(name, `${staged ? "staged " : ""}${label}`);
+        return name;
+      };
+      for (const p of stagedOrdered) lines.push(`jump ${policyChain(p, true)}`);
+      for (const p of enforced) {
+        lines.push(`jump ${policyChain(p, false)}`);
+        lines.push(`meta mark & ${hex(MARK_BOTH)} != 0x00000000 return`);
+      }
+      if (enforced.length > 0 && tier.defaultAction !== "Pass") {
+        const sels = enforced.map((p) => p.selector);
+        for (const f of [4, 6] as const) {
+          const set = b.set(`te${f}`, `${tier.name}|${dir}`, `type ${b.addrType(f)}`, `endpoints with enforced ${dir} policy in tier ${tier.name}`, { kind: "tier-enforced", selectors: sels, family: f });
+          lines.push(`${f === 4 ? "ip" : "ip6"} ${addrKw} @${set} counter drop comment "${nftString(`end of tier ${tier.name} ${dir}`, 120)}"`);
+        }
+      }
+      chains.push({ name: tierChain, comment: `tier ${tier.name} ${dir}`, lines });
+      dirChains[dir].push(tierChain);
+    }
+  }
+
+  const dispatch: Record<Dir, Record<Family, string>> = { egress: { 4: "", 6: "" }, ingress: { 4: "", 6: "" } };
+  for (const dir of ["egress", "ingress"] as const) {
+    for (const f of [4, 6] as const) {
+      dispatch[dir][f] = b.set(`dispatch_${dirShort(dir)}`, `v${f}`, `type ${b.addrType(f)} : verdict`, `local pods: ${dir} dispatch`, { kind: "dispatch", dir, family: f }, true);
+    }
+    const lines = [CLEAR];
+    for (const t of dirChains[dir]) lines.push(`jump ${t}`, `meta mark & ${hex(MARK_ALLOW)} == ${hex(MARK_ALLOW)} return`, CLEAR_PASS);
+    lines.push(`counter comment "no tier decided: pod profile allows"`);
+    chains.push({ name: dir, comment: `${dir} policy of local pods`, lines });
+  }
+
+  const forward: string[] = ["type filter hook forward priority filter; policy accept;", "ct state established,related counter accept", "ct state invalid counter drop"];
+  const failsafes = [...config.failsafes].sort((a, b2) => a.protocol.localeCompare(b2.protocol) || a.port - b2.port || (a.cidr ?? "").localeCompare(b2.cidr ?? ""));
+  for (const fs of failsafes) {
+    let dst = "";
+    if (fs.cidr) {
+      const c = parseCidr(fs.cidr, { strict: false });
+      dst = `${c.family === 4 ? "ip" : "ip6"} daddr ${c.text} `;
+    }
+    forward.push(`${dst}meta l4proto ${fs.protocol} th dport ${fs.port} counter accept comment "failsafe ${fs.protocol}/${fs.port}"`);
+  }
+  forward.push(`ip saddr vmap @${dispatch.egress[4]}`, `ip6 saddr vmap @${dispatch.egress[6]}`);
+  forward.push(`ip daddr vmap @${dispatch.ingress[4]}`, `ip6 daddr vmap @${dispatch.ingress[6]}`);
+  forward.push(CLEAR);
+  chains.push({ name: "forward", comment: "portcullis pod policy", lines: forward });
+
+  const sets = [...b.sets.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const structure: Omit<Structure, "hash"> = {
+    sets,
+    chains,
+    domainSets: new Map([...b.domainSets].sort((x, y) => (x[0] < y[0] ? -1 : 1))),
+    policyChains,
+    warnings: [...snapshot.warnings],
+    snapshot,
+    netsets,
+  };
+  const hash = shortHash(renderStructureText(structure, new Map()), 24);
+  return { ...structure, hash };
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function renderStructureText(s: Pick<Structure, "sets" | "chains">, elements: Elements): string {
+  const out: string[] = [`table ${TABLE_REF} {`];
+  for (const set of s.sets) {
+    out.push(`\t${set.map ? "map" : "set"} ${set.name} {`, `\t\t${set.spec}`, `\t\tcomment "${set.comment}"`);
+    const els = elements.get(set.name);
+    if (els && els.length) out.push(`\t\telements = { ${els.join(",\n\t\t\t")} }`);
+    out.push("\t}");
+  }
+  for (const c of s.chains) {
+    out.push(`\tchain ${c.name} {`, `\t\tcomment "${nftString(c.comment, 120)}"`);
+    for (const l of c.lines) out.push(`\t\t${l}`);
+    out.push("\t}");
+  }
+  out.push("}");
+  return out.join("\n") + "\n";
+}
+
+/**
+ * The whole ruleset as one atomic `nft -f` file: create the table if missing, delete it, then
+ * define it again with its elements. nft applies the file as one transaction, so a failing file
+ * leaves the previous table in force.
+ */
+export function renderFull(s: Structure, elements: Elements): string {
+  return `table ${TABLE_REF}\ndelete table ${TABLE_REF}\n` + renderStructureText(s, elements);
+}
+
+/** The table definition alone (what `renderFull` installs), for inspection and tests. */
+export function renderTable(s: Structure, elements: Elements): string {
+  return renderStructureText(s, elements);
+}
+
+const CHUNK = 4096;
+
+/** Element add/delete operations turning `prev` into `next` (one `nft -f` file); "" when equal. */
+export function renderElementDiff(s: Structure, prev: Elements, next: Elements): string {
+  const out: string[] = [];
+  for (const set of s.sets) {
+    const a = prev.get(set.name) ?? [];
+    const b = next.get(set.name) ?? [];
+    if (a.length === b.length && a.every((x, i) => x === b[i])) continue;
+    const bSet = new Set(b);
+    const aSet = new Set(a);
+    const removed = a.filter((x) => !bSet.has(x)).map((x) => (set.map ? x.slice(0, x.indexOf(" : ")) : x));
+    const added = b.filter((x) => !aSet.has(x));
+    for (let i = 0; i < removed.length; i += CHUNK) out.push(`delete element ${TABLE_REF} ${set.name} { ${removed.slice(i, i + CHUNK).join(", ")} }`);
+    for (let i = 0; i < added.length; i += CHUNK) out.push(`add element ${TABLE_REF} ${set.name} { ${added.slice(i, i + CHUNK).join(", ")} }`);
+  }
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+/** SHA-256 (short) over all elements; with `Structure.hash` it identifies a compiled result. */
+export function elementsHash(elements: Elements): string {
+  const names = [...elements.keys()].sort();
+  return shortHash(names.map((n) => `${n}=${elements.get(n)!.join(",")}`).join(";"), 24);
+}
+
+// ---------------------------------------------------------------------------
+// Elements
+
+interface Endpoint {
+  labels: Labels;
+  labelKey: string;
+  v4: number[];
+  v6: bigint[];
+  local: boolean;
+  namedPorts: { name: string; port: number; protocol: number }[];
+}
+
+const protoName = (n: number) => (n === 6 ? "tcp" : n === 17 ? "udp" : n === 132 ? "sctp" : String(n));
+
+function nsLike(namespaces: readonly NamespaceLike[]): (name: string) => NamespaceLike {
+  const map = new Map<string, NamespaceLike>();
+  for (const ns of namespaces) {
+    map.set(ns.metadata.name, { metadata: { ...ns.metadata, labels: { [K8S_NAMESPACE_NAME_LABEL]: ns.metadata.name, ...(ns.metadata.labels ?? {}) } } });
+  }
+  return (name) => map.get(name) ?? { metadata: { name, labels: { [K8S_NAMESPACE_NAME_LABEL]: name } } };
+}
+
+/**
+ * Computes set and map contents. Keep one `ElementsComputer` per structure: it caches selector
+ * results per distinct label set and network-set ranges, so pod churn costs little.
+ */
+export class ElementsComputer {
+  private readonly matchCache = new Map<string, Map<string, boolean>>();
+  private readonly netsetRangeCache = new Map<string, { v4: V4Ranges; v6: V6Ranges }>();
+
+  constructor(readonly structure: Structure) {}
+
+  private matches(sel: Selector, ep: { labels: Labels; labelKey: string }): boolean {
+    let m = this.matchCache.get(ep.labelKey);
+    if (!m) {
+      if (this.matchCache.size > 200_000) this.matchCache.clear();
+      this.matchCache.set(ep.labelKey, (m = new Map()));
+    }
+    const uid = sel.uid();
+    let r = m.get(uid);
+    if (r === undefined) {
+      r = sel.matches(ep.labels);
+      m.set(uid, r);
+    }
+    return r;
+  }
+
+  compute(cluster: ClusterState): Elements {
+    const nsFor = nsLike(cluster.namespaces);
+    // Endpoints: pods with an IP that are not host-networked and not finished.
+    const endpoints: Endpoint[] = [];
+    const seen = new Set<string>();
+    for (const pod of cluster.pods) {
+      if (pod.spec?.hostNetwork) continue;
+      const phase = pod.status?.phase;
+      if (phase === "Succeeded" || phase === "Failed") continue;
+      const namespace = pod.metadata.namespace ?? "default";
+      const key = `${namespace}/${pod.metadata.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const texts = new Set<string>();
+      for (const p of pod.status?.podIPs ?? []) texts.add(p.ip);
+      if (pod.status?.podIP) texts.add(pod.status.podIP);
+      const v4: number[] = [];
+      const v6: bigint[] = [];
+      for (const t of texts) {
+        try {
+          const ip = parseIp(t);
+          if (ip.family === 4) v4.push(Number(ip.value));
+          else v6.push(ip.value);
+        } catch {
+          // unparseable pod IPs are ignored
+        }
+      }
+      if (v4.length === 0 && v6.length === 0) continue;
+      const saName = pod.spec?.serviceAccountName || "default";
+      const labels = endpointLabelsForPod({ metadata: { ...pod.metadata, namespace }, spec: { serviceAccountName: saName } }, nsFor(namespace));
+      const labelKey = JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      const namedPorts: Endpoint["namedPorts"] = [];
+      for (const c of pod.spec?.containers ?? []) {
+        for (const p of c.ports ?? []) if (p.name) namedPorts.push({ name: p.name, port: p.containerPort, protocol: protocolNumber(p.protocol ?? "TCP") });
+      }
+      endpoints.push({ labels, labelKey, v4, v6, local: pod.spec?.nodeName === cluster.nodeName, namedPorts });
+    }
+    // Group endpoints by label set: selectors are evaluated once per distinct label set.
+    const groupMap = new Map<string, { labels: Labels; labelKey: string; all: Endpoint[]; local: Endpoint[] }>();
+    for (const e of endpoints) {
+      let g = groupMap.get(e.labelKey);
+      if (!g) groupMap.set(e.labelKey, (g = { labels: e.labels, labelKey: e.labelKey, all: [], local: [] }));
+      g.all.push(e);
+      if (e.local) g.local.push(e);
+    }
+    const groups = [...groupMap.values()];
+    const localGroups = groups.filter((g) => g.local.length > 0);
+    const local = localGroups.flatMap((g) => g.local);
+    const select = (sel: Selector, onlyLocal: boolean): Endpoint[] =>
+      (onlyLocal ? localGroups : groups).filter((g) => this.matches(sel, g)).flatMap((g) => (onlyLocal ? g.local : g.all));
+
+    // Network sets with their current labels (namespaced sets inherit namespace labels).
+    const netsets = this.structure.netsets.map((n) => {
+      const labels = endpointLabelsForNetworkSet({ kind: n.kind, metadata: { name: n.name, namespace: n.namespace, labels: n.labels } }, n.namespace !== undefined ? nsFor(n.namespace) : null);
+      return { info: n, labels, labelKey: JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1))) };
+    });
+
+    const out = new Map<string, string[]>();
+    const addrs = (eps: readonly Endpoint[], f: Family): string[] => {
+      if (f === 4) {
+        const list = [...new Set(eps.flatMap((e) => e.v4))].sort((a, b) => a - b);
+        return list.map(v4Text);
+      }
+      const list = [...new Set(eps.flatMap((e) => e.v6))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return list.map(v6Text);
+    };
+
+    for (const set of this.structure.sets) {
+      const src = set.source;
+      let els: string[];
+      switch (src.kind) {
+        case "dispatch":
+          els = addrs(local, src.family).map((ip) => `${ip} : jump ${src.dir}`);
+          break;
+        case "local-selected":
+          els = addrs(select(src.selector, true), src.family);
+          break;
+        case "tier-enforced":
+          els = addrs(localGroups.filter((g) => src.selectors.some((x) => this.matches(x, g))).flatMap((g) => g.local), src.family);
+          break;
+        case "peer": {
+          const matchedSets = netsets.filter((n) => this.matches(src.selector, n));
+          const eps = select(src.selector, false);
+          const dnsIps: string[] = [];
+          if (src.domains) for (const n of matchedSets) if (n.info.domainSetId) dnsIps.push(...(cluster.dns.get(n.info.domainSetId) ?? []));
+          els = this.peerElements(matchedSets.map((n) => n.info), eps, dnsIps, src.family);
+          break;
+        }
+        case "named-port": {
+          const eps = src.selector === null ? endpoints : select(src.selector, false);
+          const items = new Set<string>();
+          for (const e of eps) {
+            for (const np of e.namedPorts) {
+              if (np.name !== src.port || (src.protocol !== undefined && np.protocol !== src.protocol)) continue;
+              for (const ip of addrs([e], src.family)) items.add(`${ip} . ${protoName(np.protocol)} . ${np.port}`);
+            }
+          }
+          els = [...items].sort();
+          break;
+        }
+        case "domains":
+          els = this.peerElements([], [], [...(cluster.dns.get(src.id) ?? [])], src.family);
+          break;
+      }
+      out.set(set.name, els);
+    }
+    return out;
+  }
+
+  private peerElements(sets: readonly NetsetInfo[], eps: readonly Endpoint[], extra: readonly string[], f: Family): string[] {
+    const key = sets.map((s) => `${s.kind}/${s.namespace ?? ""}/${s.name}`).join("|");
+    let base = this.netsetRangeCache.get(key);
+    if (!base) {
+      const cidrs = sets.flatMap((s) => s.cidrs);
+      base = {
+        v4: mergeV4(cidrs.filter((c) => c.family === 4).map((c) => [Number(c.start), Number(c.end)])),
+        v6: mergeV6(cidrs.filter((c) => c.family === 6).map((c) => [c.start, c.end])),
+      };
+      this.netsetRangeCache.set(key, base);
+    }
+    const extraV4: number[] = [];
+    const extraV6: bigint[] = [];
+    for (const t of extra) {
+      try {
+        const ip = parseIp(t);
+        if (ip.family === 4) extraV4.push(Number(ip.value));
+        else extraV6.push(ip.value);
+      } catch {
+        // ignore unparseable learned addresses
+      }
+    }
+    if (f === 4) return renderV4(unionV4(base.v4, [...eps.flatMap((e) => e.v4), ...extraV4]));
+    return renderV6(unionV6(base.v6, [...eps.flatMap((e) => e.v6), ...extraV6]));
+  }
+}
