@@ -30,6 +30,8 @@ export const ZEnv = z.object({
   PORTCULLIS_BODY_LIMIT_BYTES: z.coerce.number({ error: "must be a number" }).int().min(1024).default(1_048_576),
   PORTCULLIS_LOGIN_MAX_FAILURES: z.coerce.number({ error: "must be a number" }).int().min(1).default(5),
   PORTCULLIS_LOGIN_WINDOW_SECONDS: z.coerce.number({ error: "must be a number" }).int().min(1).default(900),
+  /** File holding the console's Ed25519 bundle signing key (64 hex digits); the key is kept in the database when unset. */
+  PORTCULLIS_SIGNING_KEY_FILE: z.string().min(1).optional(),
   PORTCULLIS_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

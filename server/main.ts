@@ -17,6 +17,8 @@ import { createClient } from "./db";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
 import { seedDatabase } from "./services/seed/seed-database";
+import { ensureSigningKey } from "./services/signing/signing-key";
+import { startWebhookWorker } from "./services/webhooks/outbox";
 
 const argv = process.argv.slice(2);
 const dev = argv.includes("--dev");
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
     adminPassword: env.PORTCULLIS_ADMIN_PASSWORD,
     demo: env.PORTCULLIS_DEMO,
   });
+  const signingKey = await ensureSigningKey(client);
+  say(`bundle signing key ${signingKey.keyId} (${signingKey.source}); public key ${signingKey.publicKeyHex}`);
   await client.$disconnect();
   if (seeded.admin) {
     if (seeded.admin.generatedPassword) {
@@ -143,6 +147,8 @@ async function main(): Promise<void> {
     void handle(req, res);
   });
   state.server = server;
+  const stopWebhooks = startWebhookWorker();
+  process.once("exit", stopWebhooks);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(env.PORT, env.PORTCULLIS_HOST, () => resolve());

@@ -55,7 +55,7 @@ export async function call<T = any>( // eslint-disable-line @typescript-eslint/n
   const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) });
   const text = await res.text();
   let body: unknown = text;
-  if ((res.headers.get("content-type") ?? "").includes("json")) body = text ? JSON.parse(text) : null;
+  if (/^application\/(problem\+)?json/.test(res.headers.get("content-type") ?? "")) body = text ? JSON.parse(text) : null;
   return { status: res.status, body: body as T, requestId, headers: res.headers, text };
 }
 

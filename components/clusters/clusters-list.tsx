@@ -20,9 +20,22 @@ interface ClusterRow {
 
 export function ClustersList() {
   const q = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: ClusterRow[] }>("/api/v1/clusters") });
+  const key = useQuery({
+    queryKey: [...clusterKeys.all, "signing-key"],
+    queryFn: () => api<{ algorithm: string; publicKey: string; keyId: string }>("/api/v1/signing-key"),
+  });
   return (
     <>
       <PageHeader title="Clusters" description="The Kubernetes clusters this console manages and the inventory their agents report." />
+      {key.data && (
+        <Card title="Bundle signing key" className="mb-6">
+          <p className="text-sm text-slate-600">
+            Agents verify every policy bundle against this Ed25519 public key. Give it to the agent at installation (key id{" "}
+            <span className="font-mono">{key.data.keyId}</span>).
+          </p>
+          <pre className="mt-2 overflow-x-auto rounded-md bg-slate-50 p-2 font-mono text-xs" data-testid="signing-public-key">{key.data.publicKey}</pre>
+        </Card>
+      )}
       {q.isPending && <Loading />}
       {q.isError && <Alert>Could not load clusters: {q.error.message}</Alert>}
       {q.data && q.data.items.length === 0 && <EmptyState title="No clusters yet" />}

@@ -10,6 +10,7 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { href: "/", label: "Dashboard" },
   { href: "/policies", label: "Policies" },
+  { href: "/inventory", label: "Inventory" },
   { href: "/network-sets", label: "Network sets" },
   { href: "/egress", label: "Egress" },
   { href: "/changes", label: "Changes" },

@@ -1,9 +1,7 @@
+import { randomBytes } from "node:crypto";
 import type { Actor, RequestContext } from "../auth/actor";
-import { Prisma, type Tx } from "../db";
-import { auditHash, GENESIS_HASH, type AuditContent } from "./chain";
-
-/** Serialises appenders so that concurrent writers still produce one chain. */
-const AUDIT_LOCK_KEY = 7_305_571_202;
+import type { PrismaClient, Tx } from "../db";
+import { canonicalAuditContent, type AuditContent } from "./chain";
 
 export type Outcome = "success" | "failure" | "denied";
 
@@ -18,23 +16,33 @@ export interface AuditInput {
   actor?: Actor | { type: "anonymous"; id: null; name: string };
 }
 
-function json(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  if (value === undefined || value === null) return Prisma.DbNull;
-  return value as Prisma.InputJsonValue;
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 /**
  * Appends one audit row inside the caller's transaction, linked to the previous row.
- * Call it in the same transaction as the write it records: no audit, no change.
+ * Call it in the same transaction as the write it records: no audit, no change. (With the
+ * client itself instead of a transaction, the append is a transaction of its own.)
+ *
+ * One statement does it: it takes the row lock of the chain head (`audit_chain_head`), which
+ * serialises appenders until their commit (Postgres re-reads the head row once the previous
+ * holder commits, so the link is always to the last committed row), advances it, and inserts
+ * the row. The row's hash is SHA-256 over its canonical content (server/audit/chain.ts); the
+ * content is serialised here with random placeholders for `seq` and `prevHash`, which Postgres
+ * fills in before hashing, so the result is exactly `auditHash(row)`.
  */
-export async function appendAudit(tx: Tx, ctx: RequestContext, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY}::bigint)`;
-  const last = await tx.$queryRaw<Array<{ seq: bigint; hash: string }>>`
-    SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`;
-  const prev = last[0];
+export async function appendAudit(tx: Tx | PrismaClient, ctx: RequestContext, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
   const actor = input.actor ?? ctx.actor;
+  const nonce = randomBytes(16).toString("hex");
+  const seqToken = `@seq-${nonce}@`;
+  const prevToken = `@prev-${nonce}@`;
+  // Round-trip through JSON so the hash covers exactly what JSONB stores and returns.
+  const before = jsonOrNull(input.before);
+  const after = jsonOrNull(input.after);
+  const details = jsonOrNull(input.details);
   const content: AuditContent = {
-    seq: (prev?.seq ?? 0n) + 1n,
+    seq: seqToken,
     at: new Date(),
     actorType: actor?.type ?? "anonymous",
     actorId: actor?.id ?? null,
@@ -46,24 +54,28 @@ export async function appendAudit(tx: Tx, ctx: RequestContext, input: AuditInput
     sourceIp: ctx.ip,
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,
-    before: input.before ?? null,
-    after: input.after ?? null,
-    details: input.details ?? null,
-    prevHash: prev?.hash ?? GENESIS_HASH,
+    before: before === null ? null : (JSON.parse(before) as unknown),
+    after: after === null ? null : (JSON.parse(after) as unknown),
+    details: details === null ? null : (JSON.parse(details) as unknown),
+    prevHash: prevToken,
   };
-  // Round-trip through JSON so the hash covers exactly what JSONB stores and returns.
-  content.before = JSON.parse(JSON.stringify(content.before)) as unknown;
-  content.after = JSON.parse(JSON.stringify(content.after)) as unknown;
-  content.details = JSON.parse(JSON.stringify(content.details)) as unknown;
-  const hash = auditHash(content);
-  await tx.auditEvent.create({
-    data: {
-      ...content,
-      before: json(content.before),
-      after: json(content.after),
-      details: json(content.details),
-      hash,
-    },
-  });
-  return { seq: content.seq, hash };
+  const template = canonicalAuditContent(content);
+  const rows = await tx.$queryRaw<Array<{ seq: bigint; hash: string }>>`
+    WITH head AS (
+      UPDATE audit_chain_head
+         SET seq = seq + 1,
+             prev_hash = hash,
+             hash = encode(sha256(convert_to(replace(replace(${template}, ${seqToken}, (seq + 1)::text), ${prevToken}, hash), 'UTF8')), 'hex')
+       WHERE id = 1
+   RETURNING seq, prev_hash, hash)
+    INSERT INTO audit_events (seq, at, actor_type, actor_id, actor_name, action, target_type, target_id, outcome,
+                              source_ip, user_agent, request_id, before, after, details, prev_hash, hash)
+    SELECT head.seq, ${content.at}, ${content.actorType}, ${content.actorId}, ${content.actorName}, ${content.action},
+           ${content.targetType}, ${content.targetId}, ${content.outcome}, ${content.sourceIp}, ${content.userAgent},
+           ${content.requestId}, ${before}::jsonb, ${after}::jsonb, ${details}::jsonb, head.prev_hash, head.hash
+      FROM head
+    RETURNING seq, hash`;
+  const row = rows[0];
+  if (!row) throw new Error("the audit chain head is missing: run the database migrations");
+  return { seq: row.seq, hash: row.hash };
 }

@@ -5,7 +5,8 @@ import canonicalize from "canonicalize";
 export const GENESIS_HASH = "0".repeat(64);
 
 export interface AuditContent {
-  seq: bigint;
+  /** A bigint, or (for building a hash template) a placeholder string. */
+  seq: bigint | string;
   at: Date;
   actorType: string;
   actorId: string | null;
@@ -26,7 +27,7 @@ export interface AuditContent {
 /** Canonical serialisation of one row (RFC 8785 JSON), the input to its hash. */
 export function canonicalAuditContent(row: AuditContent): string {
   const doc = {
-    seq: row.seq.toString(),
+    seq: typeof row.seq === "bigint" ? row.seq.toString() : row.seq,
     at: row.at.toISOString(),
     actorType: row.actorType,
     actorId: row.actorId,

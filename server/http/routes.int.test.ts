@@ -50,7 +50,8 @@ describe("every /api/v1 route", () => {
       for (const role of ROLE_NAMES) {
         const allowed = auth === "authenticated" || (auth as readonly string[]).includes(role);
         const res = await call(r, { cookie: await cookieFor(role), body: "{}" });
-        const body = (await res.json()) as { detail?: string };
+        const type = res.headers.get("content-type") ?? "";
+        const body = (type.includes("json") && !type.includes("ndjson") ? await res.json() : {}) as { detail?: string };
         const refusedForRole = res.status === 403 && /needs one of the roles/.test(body.detail ?? "");
         expect(refusedForRole, `${r.method} ${r.pattern} as ${role}: status ${res.status} ${body.detail ?? ""}`).toBe(!allowed);
         expect(res.status, `${r.method} ${r.pattern} as ${role}`).toBeLessThan(500);

@@ -1,18 +1,12 @@
 import type { Metadata } from "next";
-import { NotAvailable } from "@/components/ui/not-available";
+import { AuditLog } from "@/components/audit/audit-log";
+import { Forbidden } from "@/components/ui/forbidden";
+import { currentActor } from "@/server/auth/current";
 
 export const metadata: Metadata = { title: "Audit" };
 
-export default function Page() {
-  return (
-    <NotAvailable
-      title="Audit"
-      description="The tamper-evident record of every action in the console."
-      planned={[
-        "Filtering by time, actor, action, target and outcome",
-        "Before and after of every change",
-        "Streaming export as NDJSON or CSV that verifies against the chain",
-      ]}
-    />
-  );
+export default async function Page() {
+  const actor = await currentActor();
+  if (!actor?.roles.some((r) => r === "auditor" || r === "admin")) return <Forbidden title="Audit" role="auditor" />;
+  return <AuditLog />;
 }

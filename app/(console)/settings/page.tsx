@@ -11,6 +11,7 @@ export default async function SettingsPage() {
   const links = [
     { href: "/settings/account", title: "Account and API tokens", text: "Change your password and manage personal API tokens for automation." },
     ...(isAdmin ? [{ href: "/settings/users", title: "Users and roles", text: "Create accounts, assign roles, disable users and reset passwords." }] : []),
+    ...(isAdmin ? [{ href: "/settings/changes", title: "Review and notifications", text: "Approvals required (per tier), automatic publishing, and webhooks with their delivery failures." }] : []),
   ];
   return (
     <>
