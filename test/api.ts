@@ -119,10 +119,14 @@ export interface CallOptions {
   body?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Path parameters; the URL's [segments] are filled from them (defaults otherwise). */
+  params?: Record<string, string>;
 }
 
 export async function callRoute(route: Pick<DiscoveredRoute, "handler" | "method" | "pattern">, opts: CallOptions = {}): Promise<Response> {
-  const { url, params } = concretePath(route.pattern);
+  const filled = opts.params ? route.pattern.replace(/\[([^\]]+)\]/g, (m, name: string) => opts.params![name] ?? m) : route.pattern;
+  const { url, params: defaults } = concretePath(filled);
+  const params = { ...defaults, ...(opts.params ?? {}) };
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.cookie) headers.cookie = `portcullis_session=${opts.cookie}`;
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
