@@ -7,7 +7,7 @@ export const ROLES: readonly RoleName[] = ROLE_NAMES;
 export type Actor =
   | { type: "user"; id: string; name: string; roles: RoleName[]; sessionId: string }
   | { type: "token"; id: string; name: string; roles: RoleName[]; userId: string; tokenId: string }
-  | { type: "agent"; id: string; name: string; roles: RoleName[] }
+  | { type: "agent"; id: string; name: string; roles: RoleName[]; clusterId: string; clusterName: string; nodeName: string }
   | { type: "system"; id: null; name: "system"; roles: RoleName[] };
 
 export const SYSTEM_ACTOR: Actor = { type: "system", id: null, name: "system", roles: [...ROLES] };

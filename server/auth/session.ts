@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { db, type PrismaClient, type Tx } from "../db";
 import type { Actor, RoleName } from "./actor";
-import { looksLikeApiToken, newSessionSecret, sha256 } from "./tokens";
+import { looksLikeAgentSecret, looksLikeApiToken, newSessionSecret, sha256 } from "./tokens";
 
 export const SESSION_COOKIE_SECURE = "__Host-portcullis_session";
 export const SESSION_COOKIE_PLAIN = "portcullis_session";
@@ -79,5 +79,21 @@ export async function actorFromApiToken(token: string): Promise<Actor | null> {
     roles: row.user.roles as RoleName[],
     userId: row.userId,
     tokenId: row.id,
+  };
+}
+
+/** Resolves `Authorization: Bearer pca_...` to a registered, unrevoked agent. */
+export async function actorFromAgentCredential(credential: string): Promise<Actor | null> {
+  if (!looksLikeAgentSecret("credential", credential)) return null;
+  const agent = await db().agent.findUnique({ where: { credentialHash: sha256(credential) }, include: { cluster: true } });
+  if (!agent || agent.revokedAt) return null;
+  return {
+    type: "agent",
+    id: agent.id,
+    name: `agent ${agent.cluster.name}/${agent.nodeName}`,
+    roles: [],
+    clusterId: agent.clusterId,
+    clusterName: agent.cluster.name,
+    nodeName: agent.nodeName,
   };
 }

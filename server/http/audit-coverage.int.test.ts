@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../../test/db";
 import { callRoute, discoverRoutes, userWithRoles, type DiscoveredRoute } from "../../test/api";
 import { createSession } from "../auth/session";
+import { newAgentSecret, sha256 } from "../auth/tokens";
 import { db } from "../db";
 import { ROLE_NAMES } from "../policy/roles";
 import { seedDatabase } from "../services/seed/seed-database";
@@ -11,7 +12,7 @@ import { seedDatabase } from "../services/seed/seed-database";
  * fails this test), and a successful call must leave exactly one audit row carrying the call's
  * request id (the same transaction as the write: no audit, no change).
  */
-type Who = { cookie: string };
+type Who = { cookie?: string; bearer?: string };
 interface Recipe {
   /** Prepares state; returns the path parameters, the body and who calls. */
   setup(): Promise<{ params?: Record<string, string>; body?: unknown; as: Who }>;
@@ -39,7 +40,7 @@ function route(method: string, pattern: string): DiscoveredRoute {
 
 async function invoke(method: string, pattern: string, params: Record<string, string>, body: unknown, who: Who, requestId: string) {
   const r = route(method, pattern);
-  return callRoute(r, { params, cookie: who.cookie, body: body === undefined ? undefined : JSON.stringify(body), headers: { "x-request-id": requestId } }).then(
+  return callRoute(r, { params, cookie: who.cookie, bearer: who.bearer, origin: who.bearer ? null : undefined, body: body === undefined ? undefined : JSON.stringify(body), headers: { "x-request-id": requestId } }).then(
     async (res) => ({ status: res.status, json: (res.headers.get("content-type") ?? "").includes("json") ? ((await res.json()) as Record<string, unknown>) : {} }),
   );
 }
@@ -72,7 +73,43 @@ async function published(name: string, port = 80) {
 }
 const freshSession = async (userId: string): Promise<Who> => ({ cookie: (await createSession(userId, { ip: null, userAgent: null })).secret });
 
+/** Registers an agent for node `node` of the demo cluster directly; returns its credential. */
+async function agentFor(node: string): Promise<Who> {
+  const cluster = await db().cluster.findUniqueOrThrow({ where: { name: "demo" } });
+  const credential = newAgentSecret("credential").token;
+  await db().agent.create({ data: { clusterId: cluster.id, nodeName: node, credentialHash: sha256(credential) } });
+  return { bearer: credential };
+}
+
 const RECIPES: Record<string, Recipe> = {
+  "POST /api/v1/clusters": { action: "cluster.create", setup: async () => ({ body: { name: "walk-cluster", displayName: "Walk" }, as: root }) },
+  "POST /api/v1/clusters/[cluster]/bootstrap-tokens": { action: "agent.bootstrap_token.create", setup: async () => ({ params: { cluster: "demo" }, body: { oneTime: true, expiresInHours: 1 }, as: root }) },
+  "POST /api/v1/agent/register": {
+    action: "agent.register",
+    setup: async () => {
+      const res = await invoke("POST", "/api/v1/clusters/[cluster]/bootstrap-tokens", { cluster: "demo" }, {}, root, rid());
+      return { body: { cluster: "demo", nodeName: "walk-node-1", version: "0.1.0" }, as: { bearer: res.json.token as string } };
+    },
+  },
+  "POST /api/v1/agent/status": {
+    action: "agent.revision.applied",
+    setup: async () => ({ body: { appliedRevision: 0, bundleSha256: "a".repeat(64), lastError: null, rules: 3 }, as: await agentFor("walk-node-2") }),
+  },
+  "PUT /api/v1/agent/inventory": {
+    action: "agent.inventory.report",
+    setup: async () => ({
+      body: { namespaces: [{ name: "shop-frontend", labels: { team: "storefront" } }], pods: [{ namespace: "shop-frontend", name: "web-1", labels: { app: "web" }, podIps: ["10.244.9.2"] }] },
+      as: await agentFor("walk-node-3"),
+    }),
+  },
+  "POST /api/v1/agents/[id]/revoke": {
+    action: "agent.revoke",
+    setup: async () => {
+      await agentFor("walk-node-4");
+      const a = await db().agent.findFirstOrThrow({ where: { nodeName: "walk-node-4" } });
+      return { params: { id: a.id }, as: root };
+    },
+  },
   "POST /api/v1/auth/login": { action: "auth.login", setup: async () => ({ body: { username: reviewer.username, password: reviewer.password }, as: { cookie: "" } }) },
   "POST /api/v1/auth/logout": { action: "auth.logout", setup: async () => ({ as: await freshSession(reviewer.id) }) },
   "POST /api/v1/me/password": {

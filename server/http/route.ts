@@ -3,7 +3,7 @@ import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { config } from "../config";
 import type { Actor, RequestContext, RoleName } from "../auth/actor";
-import { actorFromApiToken, actorFromSession, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from "../auth/session";
+import { actorFromAgentCredential, actorFromApiToken, actorFromSession, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from "../auth/session";
 import { ServiceError, formatPath, type FieldError } from "../services/errors";
 import { problem, problemResponse } from "./problem";
 import { log } from "../log";
@@ -19,7 +19,7 @@ import "../policy/zod-messages";
  * with zod (unknown fields rejected), and maps every error to RFC 9457 problem+json. A 500
  * never shows internal text; it carries the request id that the log line carries too.
  */
-export type Auth = "public" | "authenticated" | readonly RoleName[];
+export type Auth = "public" | "authenticated" | "agent" | readonly RoleName[];
 
 export interface RouteSpec<P, Q, B> {
   auth: Auth;
@@ -30,6 +30,8 @@ export interface RouteSpec<P, Q, B> {
   bodyLimit?: number;
   /** Status for a successful plain-data result (default 200). */
   status?: number;
+  /** A machine endpoint that never reads cookies (credentials come in the request): no origin check. */
+  machine?: boolean;
 }
 
 export interface HandlerInput<P, Q, B> {
@@ -44,7 +46,7 @@ export interface HandlerInput<P, Q, B> {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 export type RouteHandler = ((req: NextRequest, context: RouteContext) => Promise<Response>) & {
-  spec: { auth: Auth; hasBody: boolean };
+  spec: { auth: Auth; hasBody: boolean; machine: boolean };
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -88,7 +90,8 @@ export async function authenticate(req: NextRequest): Promise<{ actor: Actor | n
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
     if (!m) return { actor: null, viaToken: true };
-    return { actor: await actorFromApiToken(m[1]!), viaToken: true };
+    const token = m[1]!;
+    return { actor: token.startsWith("pca_") ? await actorFromAgentCredential(token) : await actorFromApiToken(token), viaToken: true };
   }
   const cookie = req.cookies.get(SESSION_COOKIE_SECURE)?.value ?? req.cookies.get(SESSION_COOKIE_PLAIN)?.value;
   if (!cookie) return { actor: null, viaToken: false };
@@ -158,11 +161,15 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
     try {
       const { actor, viaToken } = spec.auth === "public" ? { actor: null, viaToken: false } : await authenticate(req);
       ctx.actor = actor;
-      if (MUTATING.has(req.method) && !viaToken && !sameOrigin(req)) {
+      if (MUTATING.has(req.method) && !viaToken && !spec.machine && !sameOrigin(req)) {
         throw new ServiceError("forbidden", "cross-origin request refused: mutations must come from the console or carry an API token");
       }
-      if (spec.auth !== "public") {
+      if (spec.auth === "agent") {
+        if (!actor) throw new ServiceError("unauthenticated", "this endpoint needs an agent credential");
+        if (actor.type !== "agent") throw new ServiceError("forbidden", "this endpoint is for enforcement agents only");
+      } else if (spec.auth !== "public") {
         if (!actor) throw new ServiceError("unauthenticated", viaToken ? "the API token is invalid, expired or revoked" : "sign in to continue");
+        if (actor.type === "agent") throw new ServiceError("forbidden", "agent credentials cannot use the console API");
         if (spec.auth !== "authenticated" && !actor.roles.some((r) => (spec.auth as readonly RoleName[]).includes(r))) {
           throw new ServiceError("forbidden", `this action needs one of the roles: ${(spec.auth as readonly string[]).join(", ")}`);
         }
@@ -220,7 +227,7 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       return errorResponse(err, requestId);
     }
   };
-  return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined } });
+  return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined, machine: spec.machine === true } });
 }
 
 export function errorResponse(err: unknown, requestId: string): Response {
