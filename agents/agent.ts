@@ -12,6 +12,9 @@ import type { NftRunner } from "./dataplane/nft";
 import { readTable } from "./dataplane/readback";
 import { Reconciler, type ReconcilerStatus } from "./dataplane/reconciler";
 import { ClusterSource } from "./kube/cluster-source";
+import { AgentDns, type AgentDnsOptions, type AgentDnsStatus } from "./dns/agent-dns";
+import { EgressController, type EgressConfig, type EgressStatus } from "./egress/controller";
+import { egressInputsFrom } from "./egress/inputs";
 
 export interface AgentOptions {
   cluster: string;
@@ -27,6 +30,10 @@ export interface AgentOptions {
   driftIntervalMs?: number;
   bundleRequestTimeoutMs?: number;
   log?: (msg: string) => void;
+  /** DNS policy: proxy, redirect and learned sets (issue #7); off when unset. */
+  dns?: AgentDnsOptions | undefined;
+  /** Egress gateways (issue #8): when set, the agent runs the egress controller. */
+  egress?: EgressConfig | undefined;
 }
 
 export interface AgentStatus extends ReconcilerStatus {
@@ -35,6 +42,10 @@ export interface AgentStatus extends ReconcilerStatus {
   refusals: readonly BundleRefusal[];
   applier: Applier["stats"];
   informerRestarts: number;
+  /** DNS proxy, learned cache and learned names/addresses; null when DNS policy is off. */
+  dns: AgentDnsStatus | null;
+  /** Egress gateway state (IP holders, assignments); absent when egress is off. */
+  egress?: EgressStatus | undefined;
 }
 
 function toAgentPod(p: V1Pod): AgentPod | null {
@@ -62,13 +73,24 @@ export class Agent {
   readonly clusterSource: ClusterSource;
   /** Learned DNS answers (domain-set id → IPs); filled by the DNS proxy. */
   readonly dns = new Map<string, string[]>();
+  /** DNS policy (when configured): proxy supervisor, learned cache, redirect state. */
+  readonly dnsPolicy: AgentDns | undefined;
+  /** The egress gateway controller, when `opts.egress` is set. */
+  readonly egress: EgressController | undefined;
 
   constructor(readonly opts: AgentOptions) {
     const log = opts.log ?? (() => undefined);
+    this.dnsPolicy = opts.dns
+      ? new AgentDns(opts.dns, { stateDir: opts.stateDir, applyNow: () => this.reconciler.applyNow(), markDirty: () => this.reconciler.markDirty(), log })
+      : undefined;
     this.applier = new Applier({ runner: opts.nft, stateFile: path.join(opts.stateDir, "dataplane.json") });
     this.clusterSource = new ClusterSource({
       kubeConfig: opts.kubeConfig,
-      onChange: () => this.reconciler.markDirty(),
+      onChange: () => {
+        this.reconciler.markDirty();
+        this.egress?.markDirty();
+        this.notify();
+      },
       onError: (resource, err) => log(`informer ${resource} failed, restarting: ${err instanceof Error ? err.message : String(err)}`),
       restartBackoffMs: { initial: 200, max: 30_000 },
     });
@@ -83,25 +105,46 @@ export class Agent {
       onBundle: (b) => {
         log(`bundle revision ${b.payload.revision} (${b.signed.sha256.slice(0, 12)}) accepted`);
         this.reconciler.markDirty();
+        this.egress?.markDirty();
       },
-      onRefused: (r) => log(r.message),
+      onRefused: (r) => {
+        log(r.message);
+        this.notify();
+      },
     });
     this.reconciler = new Reconciler({
       applier: this.applier,
-      compiler: { failsafes: opts.failsafes },
+      compiler: { failsafes: opts.failsafes, dns: this.dnsPolicy?.compilerConfig() },
+      onDomainSets: (sets) => this.dnsPolicy?.setDomainSets(sets),
       minIntervalMs: opts.minIntervalMs,
       driftIntervalMs: opts.driftIntervalMs,
       inputs: () => this.inputs(),
       onApplied: (r) => {
         if (r.kind === "full" || r.kind === "adopted") log(`applied (${r.kind}${r.reason ? `: ${r.reason}` : ""})`);
+        this.notify();
       },
-      onError: (err) => log(`apply failed: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => {
+        log(`apply failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.notify();
+      },
     });
+    this.egress = opts.egress
+      ? new EgressController({
+          ...opts.egress,
+          nodeName: opts.nodeName,
+          kubeConfig: opts.kubeConfig,
+          log,
+          inputs: () => {
+            const b = this.bundles.current;
+            return b && this.clusterSource.ready() ? egressInputsFrom(b.signed.sha256, b.payload.resources, this.clusterSource.listPods()) : null;
+          },
+        })
+      : undefined;
   }
 
   private inputs() {
     const b = this.bundles.current;
-    if (!b || !this.clusterSource.ready()) return null;
+    if (!b || !this.clusterSource.ready() || (this.dnsPolicy && !this.dnsPolicy.ready())) return null;
     const pods: AgentPod[] = [];
     for (const p of this.clusterSource.listPods()) {
       const a = toAgentPod(p);
@@ -110,21 +153,37 @@ export class Agent {
     const namespaces = this.clusterSource.listNamespaces().flatMap((n) => toNamespace(n) ?? []);
     return {
       bundle: { revision: b.payload.revision, sha256: b.signed.sha256, resources: b.payload.resources },
-      cluster: { pods, namespaces, nodeName: this.opts.nodeName, dns: this.dns },
+      cluster: { pods, namespaces, nodeName: this.opts.nodeName, dns: this.dns, ...this.dnsPolicy?.clusterInputs() },
     };
   }
 
   start(): void {
     this.bundles.loadFromDisk();
+    void this.dnsPolicy?.start();
     this.reconciler.start();
     this.clusterSource.start();
     this.bundles.start();
+    this.egress?.start();
   }
 
   async stop(): Promise<void> {
+    await this.egress?.stop();
     await this.bundles.stop();
     await this.clusterSource.stop();
+    await this.dnsPolicy?.stop();
     await this.reconciler.stop();
+  }
+
+  private readonly listeners = new Set<() => void>();
+
+  /** Called after an apply, a failed apply, a refused bundle or a cluster change (e.g. to report to the console). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn();
   }
 
   status(): AgentStatus {
@@ -135,6 +194,8 @@ export class Agent {
       refusals: [...this.bundles.refusals],
       applier: { ...this.applier.stats },
       informerRestarts: this.clusterSource.restarts,
+      dns: this.dnsPolicy?.status() ?? null,
+      ...(this.egress ? { egress: this.egress.status() } : {}),
     };
   }
 

@@ -9,6 +9,8 @@ import {
   parseBundleResources,
   renderElementDiff,
   renderFull,
+  renderTimeoutDiff,
+  timeoutState,
   type AgentPod,
   type ClusterState,
   type Structure,
@@ -219,13 +221,92 @@ describe("compileStructure", () => {
     expect(dispatch).toEqual([["10.1.0.2 : jump egress"], ["10.1.0.2 : jump ingress"]]);
   });
 
-  it("adds learned DNS answers through the domain-set hook", () => {
+  it("adds learned DNS answers to the rule's own timeout sets, with their expiry", () => {
     const p = { apiVersion: gv, kind: "GlobalNetworkPolicy", metadata: { name: "dns" }, spec: { selector: "all()", types: ["Egress"], egress: [{ action: "Allow", destination: { domains: ["api.example.com"] } }] } };
     const s = structureOf([p]);
-    expect([...s.domainSets.keys()]).toEqual(["rule:api.example.com"]);
-    const e = new ElementsComputer(s).compute(cluster([], { dns: new Map([["rule:api.example.com", ["192.0.2.10", "192.0.2.11", "2001:db8::1"]]]) }));
+    const id = "rule:GlobalNetworkPolicy dns egress 0";
+    expect([...s.domainSets.keys()]).toEqual([id]);
+    const exp = new Map([["192.0.2.10", 5000], ["192.0.2.11", 6000], ["2001:db8::1", 7000]]);
+    const r = new ElementsComputer(s).computeAll(cluster([], { dns: new Map([[id, ["192.0.2.10", "192.0.2.11", "2001:db8::1"]]]), dnsExpiry: new Map([[id, exp]]) }));
     const d4 = s.sets.find((x) => x.source.kind === "domains" && x.source.family === 4)!;
-    expect(e.get(d4.name)).toEqual(["192.0.2.10/31"]);
+    expect(d4.spec).toContain("flags timeout");
+    expect(r.elements.get(d4.name)).toEqual(["192.0.2.10", "192.0.2.11"]);
+    expect([...r.expiries.get(d4.name)!]).toEqual([["192.0.2.10", 5000], ["192.0.2.11", 6000]]);
+    const egress = s.chains.find((c) => c.comment.includes("GlobalNetworkPolicy dns egress"))!;
+    expect(egress.lines.some((l) => l.includes(`ip daddr @${d4.name}`) && l.includes("return"))).toBe(true);
+    // Rendered with the remaining lifetime as the nft timeout; expired elements are left out.
+    const text = renderFull(s, r.elements, { state: timeoutState(s, r.elements, r.expiries, 5500), now: 5500 });
+    expect(text).toContain("192.0.2.11 timeout 500ms");
+    expect(text).not.toContain("192.0.2.10");
+  });
+
+  it("feeds a namespaced policy's domain set only from the pods it selects", () => {
+    const np = { apiVersion: gv, kind: "NetworkPolicy", metadata: { name: "pay", namespace: "shop" }, spec: { selector: "app == 'pay'", types: ["Egress"], egress: [{ action: "Allow", destination: { domains: ["*.stripe.com"] } }] } };
+    const s = structureOf([np]);
+    const r = new ElementsComputer(s).computeAll(cluster([pod("pay", "shop", { app: "pay" }, "10.1.0.2"), pod("pay2", "dev", { app: "pay" }, "10.1.0.3"), pod("remote", "shop", { app: "pay" }, "10.9.0.2", "n2")]));
+    expect(r.domainSets).toEqual([{ id: "rule:NetworkPolicy shop/pay egress 0", patterns: ["*.stripe.com"], clientIps: ["10.1.0.2"] }]);
+  });
+
+  it("ORs a network set's learned domain addresses with its nets in egress Allow rules only", () => {
+    const ns = { apiVersion: gv, kind: "GlobalNetworkSet", metadata: { name: "saas", labels: { kind: "saas" }, annotations: { "portcullis.dev/exclusive-domains": "true" } }, spec: { nets: ["198.51.100.0/28"], allowedEgressDomains: ["api.saas.test"] } };
+    const p = {
+      apiVersion: gv,
+      kind: "GlobalNetworkPolicy",
+      metadata: { name: "to-saas" },
+      spec: { selector: "app == 'client'", types: ["Egress", "Ingress"], egress: [{ action: "Allow", destination: { selector: "kind == 'saas'" } }], ingress: [{ action: "Allow", source: { selector: "kind == 'saas'" } }] },
+    };
+    const s = structureOf([ns, p]);
+    const pd = s.sets.filter((x) => x.source.kind === "peer-domains");
+    expect(pd.map((x) => x.source.family).sort()).toEqual([4, 6]);
+    const pd4 = pd.find((x) => x.source.family === 4)!;
+    const egress = s.chains.find((c) => c.comment.includes("to-saas egress"))!;
+    const ingress = s.chains.find((c) => c.comment.includes("to-saas ingress"))!;
+    expect(egress.lines.filter((l) => l.startsWith("meta nfproto ipv4") && l.includes("ip daddr @")).length).toBe(2);
+    expect(egress.lines.some((l) => l.includes(`@${pd4.name}`))).toBe(true);
+    expect(ingress.lines.some((l) => l.includes("@pd"))).toBe(false);
+    const id = "GlobalNetworkSet saas";
+    const r = new ElementsComputer(s).computeAll(
+      cluster([pod("c", "dev", { app: "client" }, "10.1.0.5"), pod("x", "dev", { app: "other" }, "10.1.0.6")], { dns: new Map([[id, ["203.0.113.9"]]]), dnsExpiry: new Map([[id, new Map([["203.0.113.9", 9000]])]]) }),
+    );
+    expect(r.elements.get(pd4.name)).toEqual(["203.0.113.9"]);
+    expect(r.domainSets).toEqual([{ id, patterns: ["api.saas.test"], clientIps: ["10.1.0.5"] }]);
+    // Exclusive: denied early for local pods that are not clients.
+    const fwd = chain(s, (n) => n === "forward").lines;
+    const x = fwd.find((l) => l.includes("exclusive domains of GlobalNetworkSet saas") && l.startsWith("ip "))!;
+    expect(fwd.indexOf(x)).toBeLessThan(fwd.findIndex((l) => l.includes("vmap")));
+    const xc = s.sets.find((z) => z.source.kind === "domain-clients" && z.source.family === 4)!;
+    const lp = s.sets.find((z) => z.source.kind === "local-pods" && z.source.family === 4)!;
+    expect(x).toContain(`ip saddr != @${xc.name}`);
+    expect(r.elements.get(xc.name)).toEqual(["10.1.0.5"]);
+    expect(r.elements.get(lp.name)).toEqual(["10.1.0.5", "10.1.0.6"]);
+  });
+
+  it("redirects local pods' DNS to the proxy; fail-open empties the resolver set", () => {
+    const s = compileStructure([], { failsafes: DEFAULT_FAILSAFES, dns: { resolvers: ["10.96.0.10"], proxy: { host: "10.0.0.1", port: 15353 } } });
+    const nat = chain(s, (n) => n === "dns_redirect").lines;
+    expect(nat[0]).toMatch(/type nat hook prerouting priority dstnat - 10/);
+    expect(nat.some((l) => /dnat ip to 10\.0\.0\.1:15353/.test(l) && l.includes("th dport 53"))).toBe(true);
+    const dr = s.sets.find((x) => x.source.kind === "dns-resolvers" && x.source.family === 4)!;
+    const pods = [pod("a", "dev", {}, "10.1.0.2")];
+    expect(new ElementsComputer(s).compute(cluster(pods)).get(dr.name)).toEqual(["10.96.0.10"]);
+    expect(new ElementsComputer(s).compute(cluster(pods, { dnsRedirect: false })).get(dr.name)).toEqual([]);
+    const any = compileStructure([], { failsafes: DEFAULT_FAILSAFES, dns: { resolvers: ["10.96.0.10"], proxy: { host: "0.0.0.0", port: 15353 } } });
+    expect(chain(any, (n) => n === "dns_redirect").lines.some((l) => l.includes("redirect to :15353"))).toBe(true);
+  });
+
+  it("refreshes timeout-set elements safely: add+delete before re-adding with the new timeout", () => {
+    const p = { apiVersion: gv, kind: "GlobalNetworkPolicy", metadata: { name: "dns" }, spec: { selector: "all()", types: ["Egress"], egress: [{ action: "Allow", destination: { domains: ["a.test"] } }] } };
+    const s = structureOf([p]);
+    const d4 = s.sets.find((x) => x.source.kind === "domains" && x.source.family === 4)!.name;
+    const prev = new Map([[d4, new Map<string, number | undefined>([["192.0.2.1", 2000], ["192.0.2.2", 2000]])]]);
+    const next = new Map([[d4, new Map<string, number | undefined>([["192.0.2.1", 4000], ["192.0.2.3", 3000]])]]);
+    const diff = renderTimeoutDiff(s, prev, next, 1000).trim().split("\n");
+    expect(diff).toEqual([
+      `add element inet portcullis ${d4} { 192.0.2.1, 192.0.2.2 }`,
+      `delete element inet portcullis ${d4} { 192.0.2.1, 192.0.2.2 }`,
+      `add element inet portcullis ${d4} { 192.0.2.1 timeout 3000ms, 192.0.2.3 timeout 2000ms }`,
+    ]);
+    expect(renderTimeoutDiff(s, next, next, 1000)).toBe("");
   });
 
   it("puts conntrack, then failsafes, before policy dispatch in the forward hook", () => {

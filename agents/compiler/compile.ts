@@ -10,7 +10,8 @@
  * Evaluation order follows reference §3.2, with the ordering of tiers and policies, types
  * defaulting and effective selectors taken from `server/policy` (`compileSnapshot`, §1.6):
  *
- *   forward: ct established,related accept; ct invalid drop; failsafes accept;
+ *   forward: ct established,related accept; ct invalid drop; DNS redirected to the proxy
+ *            accept; failsafes accept; exclusive-domain denies;
  *            ip saddr vmap @dispatch_eg_v4 (local pod sources → jump egress);
  *            ip daddr vmap @dispatch_in_v4 (local pod destinations → jump ingress)
  *   egress/ingress: clear marks; for each tier: jump tier; Allow mark → return; clear Pass mark
@@ -18,6 +19,37 @@
  *          return when Allow or Pass was marked; end-of-tier drop for endpoints in @te_...
  *   policy: return unless the endpoint is selected; rules in order (Allow/Pass set a mark and
  *           return, Deny drops, Log logs and continues); every rule has a counter.
+ *   dns_redirect (nat prerouting, before kube-proxy's DNAT): local pods' 53/udp and 53/tcp to
+ *           the cluster resolvers → the agent's DNS proxy (when `CompilerConfig.dns` is set).
+ *
+ * ## DNS policy (issue #7, reference §4–§5)
+ *
+ * Learned addresses live in nft sets with `flags timeout`: the kernel expires every element at
+ * the learned cache's expiry (TTL floor + grace) even when the agent is busy or gone, and the
+ * agent refreshes an element (re-add with the new timeout) when a later answer extends it.
+ *
+ * - A rule with `destination.domains` (egress Allow only) gets its own domain-set id
+ *   (`rule:<policy> egress <index>`) and timeout sets `d4_…`/`d6_…`; the rule matches
+ *   `ip daddr @d4_…`. Only answers to the pods the policy selects feed it (`clientIps`), so in
+ *   a namespaced NetworkPolicy the domains are granted only to that policy's endpoints.
+ * - A network set with `allowedEgressDomains` gets the id `<Kind> [ns/]name` and its own
+ *   timeout sets. An egress Allow rule whose destination selector matches it gets a second
+ *   alternative `ip daddr @pd4_…` (timeout set: the union of the learned addresses of the
+ *   matched network sets) ORed with the set's nets. Its `clientIps` are the pods selected by
+ *   the policies with such a rule.
+ * - Exclusive domains: the annotation `portcullis.dev/exclusive-domains: "true"` on a policy
+ *   (every domain rule of it), on a single rule (`metadata.annotations`) or on a network set
+ *   makes the learned addresses of that domain set denied, early in the forward hook, for
+ *   every local pod that is not one of its clients (the pods the policy selects) — including
+ *   pods no policy selects. Staged policies are never exclusive.
+ *
+ *   Caveat for operators (the promise is per address, not per name): exclusivity is enforced
+ *   on the addresses the allowed pods' answers returned. Any other name that resolves to one
+ *   of those addresses — typical for CDNs, shared load balancers and SaaS front doors — is
+ *   blocked for every other pod as well while the address is learned, and a pod that reaches
+ *   the service by an address nobody allowed resolved recently is not blocked. Conversely
+ *   the allow side inherits the same sharing: a pod allowed `api.example.com` may reach any
+ *   other site served from the same address (reference §5, "any domain that shares an IP").
  */
 import {
   compileSnapshot,
@@ -67,8 +99,23 @@ export const DEFAULT_FAILSAFES: readonly FailsafeRule[] = [
   { protocol: "tcp", port: 53 },
 ];
 
+/** Annotation (value "true") making a policy's, a rule's or a network set's domains exclusive. */
+export const EXCLUSIVE_DOMAINS_ANNOTATION = "portcullis.dev/exclusive-domains";
+
+export interface DnsRedirectConfig {
+  /** Cluster resolver addresses: local pods' 53/udp and 53/tcp to them go to the proxy. */
+  resolvers: readonly string[];
+  /**
+   * Where the agent's DNS proxy listens. A specific address: `dnat` to it; the unspecified
+   * address (`0.0.0.0` / `::`): `redirect` to the port on the address of the incoming interface.
+   */
+  proxy: { host: string; port: number };
+}
+
 export interface CompilerConfig {
   failsafes: readonly FailsafeRule[];
+  /** DNS redirect to the agent's proxy; no redirect when unset. */
+  dns?: DnsRedirectConfig | undefined;
 }
 
 export interface AgentPod {
@@ -90,6 +137,30 @@ export interface ClusterState {
   nodeName: string;
   /** Learned DNS answers: domain-set id (see `Structure.domainSets`) → IP addresses. */
   dns: ReadonlyMap<string, readonly string[]>;
+  /**
+   * When each learned address expires (epoch ms): domain-set id → IP → expiry. It becomes the
+   * element's nft timeout. Addresses without an expiry never time out in the kernel.
+   */
+  dnsExpiry?: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
+  /** Whether the DNS redirect is in force (the supervisor's fail mode); default true. */
+  dnsRedirect?: boolean | undefined;
+}
+
+/** A domain set as the learned cache needs it (`LearnedCache.setDomainSets`). */
+export interface DomainSetSpec {
+  id: string;
+  patterns: string[];
+  /** The local pods whose answers feed the set. */
+  clientIps: string[];
+}
+
+/** Expiries (epoch ms) of the elements of timeout sets: set name → element → expiry. */
+export type Expiries = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+export interface ComputedElements {
+  elements: Elements;
+  expiries: Expiries;
+  domainSets: DomainSetSpec[];
 }
 
 type Family = 4 | 6;
@@ -102,15 +173,30 @@ export type SetSource =
   | { kind: "tier-enforced"; selectors: readonly Selector[]; family: Family }
   | { kind: "peer"; selector: Selector; domains: boolean; family: Family }
   | { kind: "named-port"; selector: Selector | null; port: string; protocol: number | undefined; family: Family }
-  | { kind: "domains"; id: string; family: Family };
+  | { kind: "domains"; id: string; family: Family }
+  | { kind: "peer-domains"; selector: Selector; family: Family }
+  | { kind: "domain-clients"; id: string; family: Family }
+  | { kind: "local-pods"; family: Family }
+  | { kind: "dns-resolvers"; family: Family };
 
 export interface SetDecl {
   name: string;
   /** nft type line, e.g. `type ipv4_addr; flags interval` or `type ipv4_addr : verdict`. */
   spec: string;
   map: boolean;
+  /** `flags timeout`: elements carry a timeout and the kernel expires them (learned DNS answers). */
+  timeout: boolean;
   comment: string;
   source: SetSource;
+}
+
+/** How a domain set's clients are found (see the module comment). */
+export interface DomainSetMeta {
+  kind: "rule" | "netset";
+  patterns: readonly string[];
+  exclusive: boolean;
+  /** For rule sets: the selectors of the policies whose rules use it. */
+  policySelectors: readonly Selector[];
 }
 
 export interface Structure {
@@ -121,6 +207,12 @@ export interface Structure {
   chains: readonly { name: string; comment: string; lines: readonly string[] }[];
   /** Domain-set ids the DNS side should learn answers for (netsets with domains, rule domains). */
   domainSets: ReadonlyMap<string, readonly string[]>;
+  /** Per domain-set id: its kind, exclusivity and clients. */
+  domainSetMeta: ReadonlyMap<string, DomainSetMeta>;
+  /** Cluster resolvers whose DNS traffic is redirected to the proxy (`CompilerConfig.dns`). */
+  dnsResolvers: readonly string[];
+  /** Peer selectors whose network sets' domains count, with the selectors of the policies using them. */
+  peerDomainPolicies: ReadonlyMap<string, { selector: Selector; policySelectors: readonly Selector[] }>;
   /** Policy chains: chain name → "<Kind> [ns/]name <direction>" (for counters and status). */
   policyChains: ReadonlyMap<string, string>;
   warnings: readonly string[];
@@ -138,6 +230,10 @@ interface NetsetInfo {
   domainSetId: string | undefined;
 }
 
+function isExclusive(annotations: Readonly<Record<string, string>> | undefined): boolean {
+  return annotations?.[EXCLUSIVE_DOMAINS_ANNOTATION]?.trim().toLowerCase() === "true";
+}
+
 /** Set name → element texts (sorted); vmap elements are `key : verdict`. */
 export type Elements = ReadonlyMap<string, readonly string[]>;
 
@@ -152,6 +248,8 @@ class StructureBuilder {
   readonly sets = new Map<string, SetDecl>();
   readonly setKeys = new Map<string, string>();
   readonly domainSets = new Map<string, readonly string[]>();
+  readonly domainSetMeta = new Map<string, { kind: "rule" | "netset"; patterns: readonly string[]; exclusive: boolean; policySelectors: Selector[] }>();
+  readonly peerDomainPolicies = new Map<string, { selector: Selector; policySelectors: Selector[] }>();
   readonly usedNames = new Map<string, string>();
 
   name(prefix: string, key: string, readable?: string): string {
@@ -168,7 +266,7 @@ class StructureBuilder {
     if (existing) return existing;
     const name = this.name(prefix, full);
     this.setKeys.set(full, name);
-    this.sets.set(name, { name, spec, map, comment: nftString(comment, 120), source });
+    this.sets.set(name, { name, spec, map, timeout: /flags timeout/.test(spec), comment: nftString(comment, 120), source });
     return name;
   }
 
@@ -199,11 +297,28 @@ class StructureBuilder {
     );
   }
 
-  domains(patterns: readonly string[], f: Family): string {
+  /** The timeout set of learned addresses of one domain set. */
+  domainSet(id: string, f: Family): string {
+    const patterns = this.domainSets.get(id) ?? [];
+    return this.set(`d${f}`, id, `type ${this.addrType(f)}; flags timeout`, `learned ${id}: ${patterns.join(",")}`, { kind: "domains", id, family: f });
+  }
+
+  /** A rule's own domain set (fed by the answers of the pods `policySelector` selects). */
+  ruleDomains(id: string, patterns: readonly string[], policySelector: Selector, exclusive: boolean, f: Family): string {
     const sorted = [...new Set(patterns)].sort();
-    const id = `rule:${sorted.join(",")}`;
     this.domainSets.set(id, sorted);
-    return this.set(`d${f}`, id, `type ${this.addrType(f)}; flags interval`, `domains ${sorted.join(",")}`, { kind: "domains", id, family: f });
+    const meta = this.domainSetMeta.get(id);
+    if (!meta) this.domainSetMeta.set(id, { kind: "rule", patterns: sorted, exclusive, policySelectors: [policySelector] });
+    else if (!meta.policySelectors.some((s) => s.uid() === policySelector.uid())) meta.policySelectors.push(policySelector);
+    return this.domainSet(id, f);
+  }
+
+  /** Union of the learned addresses of the network sets `sel` matches (egress Allow rules). */
+  peerDomains(sel: Selector, policySelector: Selector, f: Family): string {
+    let ref = this.peerDomainPolicies.get(sel.uid());
+    if (!ref) this.peerDomainPolicies.set(sel.uid(), (ref = { selector: sel, policySelectors: [] }));
+    if (!ref.policySelectors.some((s) => s.uid() === policySelector.uid())) ref.policySelectors.push(policySelector);
+    return this.set(`pd${f}`, sel.uid(), `type ${this.addrType(f)}; flags timeout`, `learned domains of network sets: ${sel.toString()}`, { kind: "peer-domains", selector: sel, family: f });
   }
 }
 
@@ -212,6 +327,11 @@ interface RuleCtx {
   policy: TAnyPolicy;
   dir: Dir;
   f: Family;
+  /** The policy's endpoint selector and display name, its staged flag and the rule's index. */
+  policySelector: Selector;
+  display: string;
+  staged: boolean;
+  index: number;
 }
 
 function familyNets(list: readonly string[] | undefined, f: Family): string[] | null {
@@ -251,9 +371,21 @@ function entityParts(ctx: RuleCtx, side: "source" | "destination", e: TEntityRul
     if (notNets.length === 0 && e.notNets && e.notNets.length > 0) return null;
     if (notNets.length) parts.push([`${addr} != ${anon(notNets)}`]);
   }
-  if (sel.selector) parts.push([`${addr} @${b.peer(sel.selector, allowDomainsFromSets, f)}`]);
+  if (sel.selector) {
+    const alts = [`${addr} @${b.peer(sel.selector, false, f)}`];
+    // Egress Allow: the matched network sets' learned domain addresses, ORed with their nets.
+    if (allowDomainsFromSets) alts.push(`${addr} @${b.peerDomains(sel.selector, ctx.policySelector, f)}`);
+    parts.push(alts);
+  }
   if (sel.notSelector) parts.push([`${addr} != @${b.peer(sel.notSelector, false, f)}`]);
-  if (e.domains && e.domains.length > 0 && side === "destination") parts.push([`${addr} @${b.domains(e.domains, f)}`]);
+  if (e.domains && e.domains.length > 0) {
+    // Only in the destination of egress Allow rules (reference §5); elsewhere the rule never matches.
+    if (side !== "destination" || ctx.dir !== "egress" || !allowDomainsFromSets) return null;
+    const rule = ctx.dir === "egress" ? ctx.policy.spec.egress?.[ctx.index] : undefined;
+    const exclusive = !ctx.staged && (isExclusive(ctx.policy.metadata.annotations) || isExclusive(rule?.metadata?.annotations));
+    const id = `rule:${ctx.display} egress ${ctx.index}`;
+    parts.push([`${addr} @${b.ruleDomains(id, e.domains, ctx.policySelector, exclusive, f)}`]);
+  }
   const portAlts = (items: readonly (string | number)[], negate: boolean): string[] => {
     const ranges: { min: number; max: number }[] = [];
     const named: string[] = [];
@@ -361,9 +493,13 @@ export function compileStructure(resources: readonly TResource[], config: Compil
   // Network sets (kept for element computation; their domain ids for the DNS side).
   const netsets: NetsetInfo[] = snapshot.networkSets.map((n) => {
     const res = resources.find((r) => (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") && r.kind === n.kind && r.metadata.name === n.name && (r.kind === "GlobalNetworkSet" || r.metadata.namespace === n.namespace)) as TAnyNetworkSet | undefined;
-    const domains = [...(res?.spec.allowedEgressDomains ?? [])].sort();
+    const domains = [...new Set(res?.spec.allowedEgressDomains ?? [])].sort();
     const domainSetId = domains.length ? n.display : undefined;
-    if (domainSetId) b.domainSets.set(domainSetId, domains);
+    if (domainSetId) {
+      b.domainSets.set(domainSetId, domains);
+      b.domainSetMeta.set(domainSetId, { kind: "netset", patterns: domains, exclusive: isExclusive(res?.metadata.annotations), policySelectors: [] });
+      for (const f of [4, 6] as const) b.domainSet(domainSetId, f);
+    }
     return { kind: n.kind, name: n.name, namespace: n.namespace, labels: res?.metadata.labels ?? {}, cidrs: n.cidrs, domainSetId };
   });
 
@@ -389,7 +525,7 @@ export function compileStructure(resources: readonly TResource[], config: Compil
         const rules = dir === "egress" ? res.spec.egress ?? [] : res.spec.ingress ?? [];
         const compiled = dir === "egress" ? p.egress : p.ingress;
         rules.forEach((rule, i) => {
-          for (const f of [4, 6] as const) body.push(...ruleLines({ b, policy: res, dir, f }, rule, compiled[i]!, staged, `${label} ${i}`));
+          for (const f of [4, 6] as const) body.push(...ruleLines({ b, policy: res, dir, f, policySelector: p.selector, display: p.display, staged, index: i }, rule, compiled[i]!, staged, `${label} ${i}`));
         });
         chains.push({ name, comment: `${staged ? "staged (counts only): " : ""}${label}`, lines: body });
         policyChains.set(name, `${staged ? "staged " : ""}${label}`);
@@ -424,6 +560,26 @@ export function compileStructure(resources: readonly TResource[], config: Compil
   }
 
   const forward: string[] = ["type filter hook forward priority filter; policy accept;", "ct state established,related counter accept", "ct state invalid counter drop"];
+  const localPods = { 4: "", 6: "" } as Record<Family, string>;
+  const localPodsSet = (f: Family) => (localPods[f] ||= b.set(`lp${f}`, "local", `type ${b.addrType(f)}`, "local pods", { kind: "local-pods", family: f }));
+  if (config.dns) {
+    // Pods' DNS to the cluster resolvers goes to the agent's proxy. The resolver set is emptied
+    // (elements only) while the redirect is lifted (fail-open with the proxy down).
+    const proxy = config.dns.proxy;
+    const proxyIp = parseIp(proxy.host);
+    const unspecified = proxyIp.value === 0n;
+    const nat = ["type nat hook prerouting priority dstnat - 10; policy accept;"];
+    for (const f of [4, 6] as const) {
+      if (!unspecified && proxyIp.family !== f) continue;
+      const kw = f === 4 ? "ip" : "ip6";
+      const resolvers = b.set(`dr${f}`, "resolvers", `type ${b.addrType(f)}`, "cluster resolvers redirected to the DNS proxy", { kind: "dns-resolvers", family: f });
+      const target = unspecified ? `redirect to :${proxy.port}` : `dnat ${kw} to ${f === 4 ? proxyIp.text : `[${proxyIp.text}]`}:${proxy.port}`;
+      nat.push(`${kw} saddr @${localPodsSet(f)} ${kw} daddr @${resolvers} meta l4proto { tcp, udp } th dport 53 counter ${target} comment "pod DNS to the agent's proxy"`);
+      // Redirected queries crossing the forward hook (a proxy behind another interface) are accepted.
+      if (!unspecified) forward.push(`${kw} daddr ${proxyIp.text} meta l4proto { tcp, udp } th dport ${proxy.port} ct status dnat counter accept comment "DNS redirected to the agent's proxy"`);
+    }
+    chains.push({ name: "dns_redirect", comment: "pod DNS to the agent's DNS proxy", lines: nat });
+  }
   const failsafes = [...config.failsafes].sort((a, b2) => a.protocol.localeCompare(b2.protocol) || a.port - b2.port || (a.cidr ?? "").localeCompare(b2.cidr ?? ""));
   for (const fs of failsafes) {
     let dst = "";
@@ -432,6 +588,15 @@ export function compileStructure(resources: readonly TResource[], config: Compil
       dst = `${c.family === 4 ? "ip" : "ip6"} daddr ${c.text} `;
     }
     forward.push(`${dst}meta l4proto ${fs.protocol} th dport ${fs.port} counter accept comment "failsafe ${fs.protocol}/${fs.port}"`);
+  }
+  // Exclusive domains: their learned addresses are denied to every local pod that is not a client.
+  for (const [id, meta] of [...b.domainSetMeta].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+    if (!meta.exclusive) continue;
+    for (const f of [4, 6] as const) {
+      const kw = f === 4 ? "ip" : "ip6";
+      const clients = b.set(`xc${f}`, id, `type ${b.addrType(f)}`, `allowed clients of exclusive ${id}`, { kind: "domain-clients", id, family: f });
+      forward.push(`${kw} saddr @${localPodsSet(f)} ${kw} saddr != @${clients} ${kw} daddr @${b.domainSet(id, f)} counter drop comment "${nftString(`exclusive domains of ${id}`, 120)}"`);
+    }
   }
   forward.push(`ip saddr vmap @${dispatch.egress[4]}`, `ip6 saddr vmap @${dispatch.egress[6]}`);
   forward.push(`ip daddr vmap @${dispatch.ingress[4]}`, `ip6 daddr vmap @${dispatch.ingress[6]}`);
@@ -443,6 +608,9 @@ export function compileStructure(resources: readonly TResource[], config: Compil
     sets,
     chains,
     domainSets: new Map([...b.domainSets].sort((x, y) => (x[0] < y[0] ? -1 : 1))),
+    domainSetMeta: new Map([...b.domainSetMeta].sort((x, y) => (x[0] < y[0] ? -1 : 1))),
+    peerDomainPolicies: b.peerDomainPolicies,
+    dnsResolvers: [...(config.dns?.resolvers ?? [])],
     policyChains,
     warnings: [...snapshot.warnings],
     snapshot,
@@ -455,11 +623,39 @@ export function compileStructure(resources: readonly TResource[], config: Compil
 // ---------------------------------------------------------------------------
 // Rendering
 
-function renderStructureText(s: Pick<Structure, "sets" | "chains">, elements: Elements): string {
+/**
+ * What the kernel's timeout sets hold: set name → element → expiry (epoch ms), `undefined`
+ * meaning no timeout. Elements already expired at the time of rendering are left out.
+ */
+export type TimeoutState = ReadonlyMap<string, ReadonlyMap<string, number | undefined>>;
+
+/** The timeout sets' contents from computed elements and expiries, as of `now`. */
+export function timeoutState(s: Pick<Structure, "sets">, elements: Elements, expiries: Expiries | undefined, now: number): Map<string, Map<string, number | undefined>> {
+  const out = new Map<string, Map<string, number | undefined>>();
+  for (const set of s.sets) {
+    if (!set.timeout) continue;
+    const exp = expiries?.get(set.name);
+    const m = new Map<string, number | undefined>();
+    for (const el of elements.get(set.name) ?? []) {
+      const at = exp?.get(el);
+      if (at === undefined || at > now) m.set(el, at);
+    }
+    out.set(set.name, m);
+  }
+  return out;
+}
+
+/** A timeout-set element with its remaining lifetime (at least 1 ms). */
+function timedElement(el: string, expiresAt: number | undefined, now: number): string {
+  return expiresAt === undefined ? el : `${el} timeout ${Math.max(1, Math.ceil(expiresAt - now))}ms`;
+}
+
+function renderStructureText(s: Pick<Structure, "sets" | "chains">, elements: Elements, timed?: { state: TimeoutState; now: number }): string {
   const out: string[] = [`table ${TABLE_REF} {`];
   for (const set of s.sets) {
     out.push(`\t${set.map ? "map" : "set"} ${set.name} {`, `\t\t${set.spec}`, `\t\tcomment "${set.comment}"`);
-    const els = elements.get(set.name);
+    const state = set.timeout ? timed?.state.get(set.name) : undefined;
+    const els = state ? [...state].map(([el, at]) => timedElement(el, at, timed!.now)) : elements.get(set.name);
     if (els && els.length) out.push(`\t\telements = { ${els.join(",\n\t\t\t")} }`);
     out.push("\t}");
   }
@@ -477,8 +673,8 @@ function renderStructureText(s: Pick<Structure, "sets" | "chains">, elements: El
  * define it again with its elements. nft applies the file as one transaction, so a failing file
  * leaves the previous table in force.
  */
-export function renderFull(s: Structure, elements: Elements): string {
-  return `table ${TABLE_REF}\ndelete table ${TABLE_REF}\n` + renderStructureText(s, elements);
+export function renderFull(s: Structure, elements: Elements, timed?: { state: TimeoutState; now: number }): string {
+  return `table ${TABLE_REF}\ndelete table ${TABLE_REF}\n` + renderStructureText(s, elements, timed);
 }
 
 /** The table definition alone (what `renderFull` installs), for inspection and tests. */
@@ -488,10 +684,14 @@ export function renderTable(s: Structure, elements: Elements): string {
 
 const CHUNK = 4096;
 
-/** Element add/delete operations turning `prev` into `next` (one `nft -f` file); "" when equal. */
+/**
+ * Element add/delete operations turning `prev` into `next` (one `nft -f` file); "" when equal.
+ * Timeout sets are left out: see `renderTimeoutDiff`.
+ */
 export function renderElementDiff(s: Structure, prev: Elements, next: Elements): string {
   const out: string[] = [];
   for (const set of s.sets) {
+    if (set.timeout) continue;
     const a = prev.get(set.name) ?? [];
     const b = next.get(set.name) ?? [];
     if (a.length === b.length && a.every((x, i) => x === b[i])) continue;
@@ -503,6 +703,53 @@ export function renderElementDiff(s: Structure, prev: Elements, next: Elements):
     for (let i = 0; i < added.length; i += CHUNK) out.push(`add element ${TABLE_REF} ${set.name} { ${added.slice(i, i + CHUNK).join(", ")} }`);
   }
   return out.length ? out.join("\n") + "\n" : "";
+}
+
+function chunks(set: string, verb: "add" | "delete", items: readonly string[], out: string[]): void {
+  for (let i = 0; i < items.length; i += CHUNK) out.push(`${verb} element ${TABLE_REF} ${set} { ${items.slice(i, i + CHUNK).join(", ")} }`);
+}
+
+/**
+ * Operations turning the timeout sets' `prev` contents into `next`. The kernel may already
+ * have expired an element, and deleting a missing element fails, so an element is removed as
+ * `add` + `delete` (the add is a no-op when it is there), and refreshed (its expiry moved) as
+ * `add` + `delete` + `add … timeout`: all in one transaction, without a gap.
+ */
+export function renderTimeoutDiff(s: Pick<Structure, "sets">, prev: TimeoutState, next: TimeoutState, now: number): string {
+  const out: string[] = [];
+  for (const set of s.sets) {
+    if (!set.timeout) continue;
+    const a = prev.get(set.name) ?? new Map<string, number | undefined>();
+    const b = next.get(set.name) ?? new Map<string, number | undefined>();
+    const gone: string[] = [];
+    const put: string[] = [];
+    for (const [el, at] of a) {
+      if (!b.has(el)) gone.push(el);
+      else if (b.get(el) !== at) gone.push(el);
+    }
+    for (const [el, at] of b) if (a.get(el) !== at || !a.has(el)) put.push(timedElement(el, at, now));
+    chunks(set.name, "add", gone, out);
+    chunks(set.name, "delete", gone, out);
+    chunks(set.name, "add", put, out);
+  }
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+/** Replaces the timeout sets' contents (flush + add, one transaction), e.g. after adopting a table. */
+export function renderTimeoutResync(s: Pick<Structure, "sets">, state: TimeoutState, now: number): string {
+  const out: string[] = [];
+  for (const set of s.sets) {
+    if (!set.timeout) continue;
+    out.push(`flush set ${TABLE_REF} ${set.name}`);
+    chunks(set.name, "add", [...(state.get(set.name) ?? [])].map(([el, at]) => timedElement(el, at, now)), out);
+  }
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+/** SHA-256 (short) over the timeout sets' contents and expiries. */
+export function timeoutStateHash(state: TimeoutState): string {
+  const names = [...state.keys()].sort();
+  return shortHash(names.map((n) => `${n}=${[...state.get(n)!].map(([el, at]) => `${el}@${at ?? ""}`).sort().join(",")}`).join(";"), 24);
 }
 
 /** SHA-256 (short) over all elements; with `Structure.hash` it identifies a compiled result. */
@@ -559,6 +806,11 @@ export class ElementsComputer {
   }
 
   compute(cluster: ClusterState): Elements {
+    return this.computeAll(cluster).elements;
+  }
+
+  /** Elements, the expiries of the timeout sets' elements, and the domain sets with their clients. */
+  computeAll(cluster: ClusterState): ComputedElements {
     const nsFor = nsLike(cluster.namespaces);
     // Endpoints: pods with an IP that are not host-networked and not finished.
     const endpoints: Endpoint[] = [];
@@ -616,6 +868,47 @@ export class ElementsComputer {
     });
 
     const out = new Map<string, string[]>();
+    const expiries = new Map<string, Map<string, number>>();
+    const setExpiry = (name: string, m: ReadonlyMap<string, number | undefined>) => {
+      const e = new Map<string, number>();
+      for (const [ip, at] of m) if (at !== undefined) e.set(ip, at);
+      if (e.size) expiries.set(name, e);
+    };
+    /** Learned addresses of a domain set in one family: canonical text → expiry (undefined: none). */
+    const learned = (id: string, f: Family): Map<string, number | undefined> => {
+      const m = new Map<string, number | undefined>();
+      const exp = cluster.dnsExpiry?.get(id);
+      for (const t of cluster.dns.get(id) ?? []) {
+        let text: string;
+        try {
+          const ip = parseIp(t);
+          if (ip.family !== f) continue;
+          text = f === 4 ? v4Text(Number(ip.value)) : v6Text(ip.value);
+        } catch {
+          continue; // ignore unparseable learned addresses
+        }
+        const at = exp?.get(t);
+        const prev = m.get(text);
+        m.set(text, !m.has(text) ? at : prev === undefined || at === undefined ? undefined : Math.max(prev, at));
+      }
+      return m;
+    };
+    /** The local pods whose answers feed a domain set (and which an exclusive set spares). */
+    const clientMemo = new Map<string, Endpoint[]>();
+    const clientsOf = (id: string): Endpoint[] => {
+      let eps = clientMemo.get(id);
+      if (eps) return eps;
+      const meta = this.structure.domainSetMeta.get(id);
+      const selectors: Selector[] = [];
+      if (meta?.kind === "rule") selectors.push(...meta.policySelectors);
+      else if (meta?.kind === "netset") {
+        const n = netsets.find((x) => x.info.domainSetId === id);
+        if (n) for (const ref of this.structure.peerDomainPolicies.values()) if (this.matches(ref.selector, n)) selectors.push(...ref.policySelectors);
+      }
+      eps = localGroups.filter((g) => selectors.some((x) => this.matches(x, g))).flatMap((g) => g.local);
+      clientMemo.set(id, eps);
+      return eps;
+    };
     const addrs = (eps: readonly Endpoint[], f: Family): string[] => {
       if (f === 4) {
         const list = [...new Set(eps.flatMap((e) => e.v4))].sort((a, b) => a - b);
@@ -641,9 +934,7 @@ export class ElementsComputer {
         case "peer": {
           const matchedSets = netsets.filter((n) => this.matches(src.selector, n));
           const eps = select(src.selector, false);
-          const dnsIps: string[] = [];
-          if (src.domains) for (const n of matchedSets) if (n.info.domainSetId) dnsIps.push(...(cluster.dns.get(n.info.domainSetId) ?? []));
-          els = this.peerElements(matchedSets.map((n) => n.info), eps, dnsIps, src.family);
+          els = this.peerElements(matchedSets.map((n) => n.info), eps, [], src.family);
           break;
         }
         case "named-port": {
@@ -658,13 +949,56 @@ export class ElementsComputer {
           els = [...items].sort();
           break;
         }
-        case "domains":
-          els = this.peerElements([], [], [...(cluster.dns.get(src.id) ?? [])], src.family);
+        case "domains": {
+          const m = learned(src.id, src.family);
+          els = [...m.keys()].sort();
+          setExpiry(set.name, m);
+          break;
+        }
+        case "peer-domains": {
+          const m = new Map<string, number | undefined>();
+          for (const n of netsets) {
+            if (!n.info.domainSetId || !this.matches(src.selector, n)) continue;
+            for (const [ip, at] of learned(n.info.domainSetId, src.family)) {
+              const prev = m.get(ip);
+              m.set(ip, !m.has(ip) ? at : prev === undefined || at === undefined ? undefined : Math.max(prev, at));
+            }
+          }
+          els = [...m.keys()].sort();
+          setExpiry(set.name, m);
+          break;
+        }
+        case "domain-clients":
+          els = addrs(clientsOf(src.id), src.family);
+          break;
+        case "local-pods":
+          els = addrs(local, src.family);
+          break;
+        case "dns-resolvers":
+          els = cluster.dnsRedirect === false ? [] : this.canonical(this.structure.dnsResolvers, src.family);
           break;
       }
       out.set(set.name, els);
     }
-    return out;
+    const domainSets: DomainSetSpec[] = [];
+    for (const [id, patterns] of this.structure.domainSets) {
+      const eps = clientsOf(id);
+      domainSets.push({ id, patterns: [...patterns], clientIps: [...addrs(eps, 4), ...addrs(eps, 6)] });
+    }
+    return { elements: out, expiries, domainSets };
+  }
+
+  private canonical(ips: readonly string[], f: Family): string[] {
+    const out = new Set<string>();
+    for (const t of ips) {
+      try {
+        const ip = parseIp(t);
+        if (ip.family === f) out.add(f === 4 ? v4Text(Number(ip.value)) : v6Text(ip.value));
+      } catch {
+        // unparseable addresses are ignored
+      }
+    }
+    return [...out].sort();
   }
 
   private peerElements(sets: readonly NetsetInfo[], eps: readonly Endpoint[], extra: readonly string[], f: Family): string[] {

@@ -124,7 +124,7 @@ export class ConsoleReporter {
     private readonly opts: {
       consoleUrl: string;
       credential: () => string;
-      status: () => StatusReport;
+      status: () => StatusReport | Promise<StatusReport>;
       inventory: () => InventoryReport | null;
       intervalMs?: number;
     },
@@ -161,7 +161,7 @@ export class ConsoleReporter {
   private async tick(heartbeat: boolean): Promise<void> {
     const credential = this.opts.credential();
     try {
-      const status = this.opts.status();
+      const status = await this.opts.status();
       const key = JSON.stringify([status.appliedRevision, status.bundleSha256, status.lastError]);
       if (heartbeat || key !== this.lastStatus) {
         await reportStatus(this.opts.consoleUrl, credential, status, this.abort.signal);
@@ -182,6 +182,8 @@ export class ConsoleReporter {
       if (this.abort.signal.aborted) return;
       this.sent.failures++;
       this.lastError = err instanceof Error ? err.message : String(err);
+      // Try again soon rather than at the next heartbeat, so the console learns what we enforce.
+      setTimeout(() => this.poke(false), 1000 + Math.random() * 1000).unref();
     }
   }
 }

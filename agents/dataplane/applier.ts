@@ -11,10 +11,26 @@
  *   (no flush, counters kept); otherwise it is replaced atomically.
  * - Drift check: reads the table back and compares its digest (handles and counter values
  *   ignored) with the one taken after the last apply; any difference forces a full apply.
+ * - Timeout sets (learned DNS addresses): their elements carry the learned expiry as an nft
+ *   timeout, so the kernel drops them on time by itself. They are diffed separately (a moved
+ *   expiry is a refresh), are not part of the adoption and drift digests (the kernel changes
+ *   them), and are re-written (flush + add, one transaction) when a table is adopted.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { elementsHash, renderElementDiff, renderFull, type Elements, type Structure } from "../compiler/compile";
+import {
+  elementsHash,
+  renderElementDiff,
+  renderFull,
+  renderTimeoutDiff,
+  renderTimeoutResync,
+  timeoutState,
+  timeoutStateHash,
+  type Elements,
+  type Expiries,
+  type Structure,
+  type TimeoutState,
+} from "../compiler/compile";
 import type { NftRunner } from "./nft";
 import { readTable } from "./readback";
 
@@ -29,7 +45,10 @@ export interface ApplyResult {
 interface Applied {
   structure: Structure;
   elements: Elements;
+  /** Hash of the elements of the sets without timeouts. */
   elementsHash: string;
+  timed: TimeoutState;
+  timedHash: string;
 }
 
 interface PersistedState {
@@ -42,6 +61,14 @@ export interface ApplierOptions {
   runner: NftRunner;
   /** File where the digest of the last applied table is kept across restarts. */
   stateFile?: string | undefined;
+  /** Clock for element timeouts, epoch ms (default `Date.now`). */
+  now?: () => number;
+}
+
+function withoutTimeoutSets(structure: Structure, elements: Elements): Elements {
+  const timed = new Set(structure.sets.filter((s) => s.timeout).map((s) => s.name));
+  if (timed.size === 0) return elements;
+  return new Map([...elements].filter(([name]) => !timed.has(name)));
 }
 
 export class Applier {
@@ -62,19 +89,27 @@ export class Applier {
     return this.applied;
   }
 
-  async apply(structure: Structure, elements: Elements): Promise<ApplyResult> {
-    const eh = elementsHash(elements);
+  /**
+   * Applies a compiled result. `expiries` give the timeout sets' elements their expiry (epoch
+   * ms); elements already expired are left out.
+   */
+  async apply(structure: Structure, elements: Elements, expiries?: Expiries): Promise<ApplyResult> {
+    const now = (this.opts.now ?? Date.now)();
+    const eh = elementsHash(withoutTimeoutSets(structure, elements));
+    const timed = timeoutState(structure, elements, expiries, now);
+    const th = timeoutStateHash(timed);
+    const next: Applied = { structure, elements, elementsHash: eh, timed, timedHash: th };
     try {
-      if (this.applied === null) return await this.adoptOrReplace(structure, elements, eh);
-      if (this.forceFull) return await this.full(structure, elements, eh, this.forceReason || "previous apply failed");
-      if (this.applied.structure.hash !== structure.hash) return await this.full(structure, elements, eh, "structure changed");
-      if (this.applied.elementsHash === eh) {
+      if (this.applied === null) return await this.adoptOrReplace(next, now);
+      if (this.forceFull) return await this.full(next, now, this.forceReason || "previous apply failed");
+      if (this.applied.structure.hash !== structure.hash) return await this.full(next, now, "structure changed");
+      if (this.applied.elementsHash === eh && this.applied.timedHash === th) {
         this.stats.noop++;
         return { kind: "noop" };
       }
-      const diff = renderElementDiff(structure, this.applied.elements, elements);
-      await this.runner.run(["-f", "-"], diff);
-      this.applied = { structure, elements, elementsHash: eh };
+      const diff = renderElementDiff(structure, this.applied.elements, elements) + renderTimeoutDiff(structure, this.applied.timed, timed, now);
+      if (diff) await this.runner.run(["-f", "-"], diff);
+      this.applied = next;
       this.digestStale = true;
       this.stats.elements++;
       return { kind: "elements" };
@@ -86,23 +121,27 @@ export class Applier {
     }
   }
 
-  private async adoptOrReplace(structure: Structure, elements: Elements, eh: string): Promise<ApplyResult> {
+  private async adoptOrReplace(next: Applied, now: number): Promise<ApplyResult> {
+    const { structure, elementsHash: eh } = next;
     const persisted = this.readState();
     const table = await readTable(this.runner);
     if (table.exists && persisted && persisted.digest === table.digest && persisted.structureHash === structure.hash && persisted.elementsHash === eh) {
-      this.applied = { structure, elements, elementsHash: eh };
+      // Rules and static sets are kept as they are; learned addresses are re-applied.
+      const resync = renderTimeoutResync(structure, next.timed, now);
+      if (resync) await this.runner.run(["-f", "-"], resync);
+      this.applied = next;
       this.digest = table.digest;
       this.digestStale = false;
       this.stats.adopted++;
       return { kind: "adopted" };
     }
     const reason = !table.exists ? "no table in the kernel" : !persisted ? "no record of the table in the kernel" : persisted.digest !== table.digest ? "table in the kernel was changed" : "compiled result differs from the table in the kernel";
-    return this.full(structure, elements, eh, reason);
+    return this.full(next, now, reason);
   }
 
-  private async full(structure: Structure, elements: Elements, eh: string, reason: string): Promise<ApplyResult> {
-    await this.runner.run(["-f", "-"], renderFull(structure, elements));
-    this.applied = { structure, elements, elementsHash: eh };
+  private async full(next: Applied, now: number, reason: string): Promise<ApplyResult> {
+    await this.runner.run(["-f", "-"], renderFull(next.structure, next.elements, { state: next.timed, now }));
+    this.applied = next;
     this.forceFull = false;
     this.forceReason = "";
     this.digestStale = true;

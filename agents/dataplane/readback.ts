@@ -1,6 +1,7 @@
 /**
  * Reading the agent's table back from the kernel (`nft -j list table inet portcullis`): a digest
- * that ignores handles and counter values (to detect changes made behind the agent's back), and
+ * that ignores handles, counter values and the elements of timeout sets (the kernel expires
+ * those by itself; see the applier), to detect changes made behind the agent's back, and
  * per-chain rule counters (for status and metrics).
  */
 import { createHash } from "node:crypto";
@@ -9,12 +10,18 @@ import type { NftRunner } from "./nft";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
+function isTimeoutSet(v: { [k: string]: Json }): boolean {
+  return Array.isArray(v.flags) && v.flags.includes("timeout");
+}
+
 function normalise(v: Json): Json {
   if (Array.isArray(v)) return v.map(normalise);
   if (v && typeof v === "object") {
     const out: { [k: string]: Json } = {};
+    const timed = isTimeoutSet(v);
     for (const k of Object.keys(v).sort()) {
       if (k === "handle" || k === "metainfo") continue;
+      if (timed && k === "elem") continue;
       if (k === "counter" && v[k] && typeof v[k] === "object") {
         out[k] = {};
         continue;

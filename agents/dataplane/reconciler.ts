@@ -5,7 +5,7 @@
  * was changed behind the agent's back. Nothing is programmed until inputs are ready (first full
  * list of pods and namespaces, and a verified bundle).
  */
-import { compileStructure, ElementsComputer, parseBundleResources, type ClusterState, type CompilerConfig, type Structure } from "../compiler/compile";
+import { compileStructure, ElementsComputer, parseBundleResources, type ClusterState, type CompilerConfig, type DomainSetSpec, type Structure } from "../compiler/compile";
 import type { Applier, ApplyResult } from "./applier";
 
 export interface BundleInput {
@@ -38,6 +38,18 @@ export interface ReconcilerOptions {
   driftIntervalMs?: number;
   onApplied?: (r: ApplyResult, status: ReconcilerStatus) => void;
   onError?: (err: unknown) => void;
+  /**
+   * The domain sets of the compiled result with their client pods, before every apply (the DNS
+   * side's `LearnedCache.setDomainSets`), so that answers to a new pod feed its sets as soon
+   * as its rules are in place.
+   */
+  onDomainSets?: (sets: DomainSetSpec[]) => void;
+}
+
+interface Waiter {
+  gen: number;
+  resolve(): void;
+  reject(err: unknown): void;
 }
 
 export class Reconciler {
@@ -49,6 +61,10 @@ export class Reconciler {
   private stopped = true;
   private compiled: { sha256: string; structure: Structure; computer: ElementsComputer } | null = null;
   private readonly minInterval: number;
+  /** `applyNow()` requests: each waits for a run that started after it. */
+  private requested = 0;
+  private urgent = false;
+  private waiters: Waiter[] = [];
   readonly status: ReconcilerStatus = { appliedRevision: null, bundleSha256: null, lastApply: null, lastError: null, applies: 0, structure: null, warnings: [] };
 
   constructor(private readonly opts: ReconcilerOptions) {
@@ -71,6 +87,7 @@ export class Reconciler {
     this.timer = undefined;
     this.driftTimer = undefined;
     await this.running;
+    this.settleWaiters(Number.POSITIVE_INFINITY, new Error("reconciler stopped"));
     // Record the digest of what was applied last, so that the next run can adopt the table.
     if (this.opts.applier.needsDigest) await this.opts.applier.checkDrift().catch(() => undefined);
   }
@@ -80,9 +97,38 @@ export class Reconciler {
     this.schedule();
   }
 
+  /**
+   * Marks the state dirty and resolves once a run that started after this call has applied
+   * (at once when the inputs are not ready yet: the first apply will carry the state). Rejects
+   * when that run failed. The run is not held back by `minIntervalMs` (learned DNS answers wait
+   * on it before they are released to the pod).
+   */
+  applyNow(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error("reconciler stopped"));
+    const gen = ++this.requested;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ gen, resolve, reject }));
+    this.urgent = true;
+    if (this.timer && !this.running) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.markDirty();
+    return done;
+  }
+
+  private settleWaiters(upTo: number, err?: unknown): void {
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.gen > upTo) keep.push(w);
+      else if (err === undefined) w.resolve();
+      else w.reject(err);
+    }
+    this.waiters = keep;
+  }
+
   private schedule(): void {
     if (this.stopped || this.timer || this.running) return;
-    const wait = Math.max(0, this.lastRunAt + this.minInterval - Date.now());
+    const wait = this.urgent ? 0 : Math.max(0, this.lastRunAt + this.minInterval - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.run().finally(() => {
@@ -102,8 +148,13 @@ export class Reconciler {
   private async run(): Promise<void> {
     this.lastRunAt = Date.now();
     this.dirty = false;
+    this.urgent = false;
+    const gen = this.requested;
     const inputs = this.opts.inputs();
-    if (!inputs) return;
+    if (!inputs) {
+      this.settleWaiters(gen);
+      return;
+    }
     try {
       if (!this.compiled || this.compiled.sha256 !== inputs.bundle.sha256) {
         const parsed = parseBundleResources(inputs.bundle.resources);
@@ -112,8 +163,10 @@ export class Reconciler {
         this.status.warnings = [...parsed.warnings, ...structure.warnings];
       }
       const { structure, computer } = this.compiled;
-      const elements = computer.compute(inputs.cluster);
-      const result = await this.opts.applier.apply(structure, elements);
+      const { elements, expiries, domainSets } = computer.computeAll(inputs.cluster);
+      this.opts.onDomainSets?.(domainSets);
+      const result = await this.opts.applier.apply(structure, elements, expiries);
+      this.settleWaiters(gen);
       if (result.kind !== "noop") this.status.applies++;
       this.status.appliedRevision = inputs.bundle.revision;
       this.status.bundleSha256 = inputs.bundle.sha256;
@@ -130,6 +183,7 @@ export class Reconciler {
       if (this.opts.applier.needsDigest) await this.opts.applier.checkDrift();
       this.opts.onApplied?.(result, this.status);
     } catch (err) {
+      this.settleWaiters(gen, err);
       this.status.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
       this.opts.onError?.(err);
       // Retry later with a full apply (the applier forces it after a failure).

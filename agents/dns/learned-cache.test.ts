@@ -227,6 +227,22 @@ describe("LearnedCache change batching", () => {
     expect(batches.map((b) => b.added.map((a) => a.expiresAt - T0))).toEqual([[90_000], [91_000]]);
   });
 
+  it("holds the answer refreshing an element whose delivered expiry has passed (the kernel may have dropped it)", async () => {
+    const batches: LearnedChanges[] = [];
+    const clock = { t: T0 };
+    const c = cache({ clock, onChange: (ch) => void batches.push(ch) });
+    c.setDomainSets([{ id: "s", patterns: ["a.test"] }]);
+    await c.learn(answer(["a.test"], [["192.0.2.1", 1]]));
+    clock.t += 40_000; // past max(1, floor 2) + grace 30
+    let resolved = false;
+    const again = c.learn(answer(["a.test"], [["192.0.2.1", 60]])).then(() => (resolved = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    await again;
+    expect(batches.at(-1)!.added.map((a) => a.ip)).toEqual(["192.0.2.1"]);
+  });
+
   it("reports removals only for delivered elements", async () => {
     const batches: LearnedChanges[] = [];
     const clock = { t: T0 };

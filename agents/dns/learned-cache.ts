@@ -97,6 +97,11 @@ export interface LearnedCacheStats {
 }
 
 export const LEARNED_STATE_FILE = "dns-learned.json";
+/**
+ * A refreshed entry this close to (or past) its expiry may be gone from the kernel before the
+ * refresh lands, so its answer waits for the batch like a new entry's.
+ */
+const REFRESH_WAIT_MARGIN_MS = 1000;
 const MATCH_MEMO_SIZE = 10_000;
 
 // ------------------------------------------------------------------ matching
@@ -377,7 +382,7 @@ export class LearnedCache {
           this.insert(e);
           this.counters.added++;
         }
-        const w = this.waitFor(key);
+        const w = this.waitFor(key, now);
         if (w) waits.add(w);
       }
       this.enforceNameCap(setId, name, touched);
@@ -415,6 +420,15 @@ export class LearnedCache {
       list.push({ ip: e.ip, family: e.family, expiresAt: e.expiresAt });
     }
     return out;
+  }
+
+  /** Live entries with the name that fed them, latest expiry (most recently learned) first, at most `limit` (for status). */
+  list(limit = Number.POSITIVE_INFINITY): Array<ElementChange & { name: string }> {
+    const now = this.now();
+    const out: Array<ElementChange & { name: string }> = [];
+    for (const e of this.entries.values()) if (e.expiresAt > now) out.push({ setId: e.setId, name: e.name, ip: e.ip, family: e.family, expiresAt: e.expiresAt });
+    out.sort((a, b) => b.expiresAt - a.expiresAt || (a.setId < b.setId ? -1 : a.setId > b.setId ? 1 : 0));
+    return out.length > limit ? out.slice(0, limit) : out;
   }
 
   /** The same as `elements()` in the shape of the compiler's `ClusterState.dns` (set id → IPs). */
@@ -572,11 +586,13 @@ export class LearnedCache {
 
   /**
    * The delivery to wait for before `key` is known to the consumer: none when it was already
-   * delivered (a refresh of a delivered element needs no wait, the element is in place).
+   * delivered and stays valid for a while (a refresh of such an element needs no wait, the
+   * element is in place); an element delivered with an expiry that has passed or is about to
+   * may be gone from the kernel, so its refresh is waited for like a new element.
    */
-  private waitFor(key: string): Promise<void> | undefined {
+  private waitFor(key: string, now: number): Promise<void> | undefined {
     const d = this.dirty.get(key);
-    if (d) return d.existedBefore ? undefined : (this.pending ??= deferred()).promise;
+    if (d) return d.existedBefore && d.change.expiresAt > now + REFRESH_WAIT_MARGIN_MS ? undefined : (this.pending ??= deferred()).promise;
     if (this.inflight?.newKeys.has(key)) return this.inflight.done.promise;
     return undefined;
   }

@@ -10,7 +10,12 @@ export { Role } from "./generated/enums";
 const globalForDb = globalThis as unknown as { portcullisDb?: PrismaClient };
 
 export function createClient(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 20 }) });
+  // Bursts (every agent reporting right after a publish) queue for the pool; wait for a
+  // connection rather than fail after Prisma's default 2 s.
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString, max: 20 }),
+    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
+  });
 }
 
 /** The process-wide Prisma client (one pool per process, also across Next's dev reloads). */

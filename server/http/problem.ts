@@ -14,6 +14,7 @@ const STATUS: Record<ProblemCode, number> = {
   validation_failed: 422,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 const TITLE: Record<ProblemCode, string> = {
@@ -28,6 +29,7 @@ const TITLE: Record<ProblemCode, string> = {
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
   internal: "Internal error",
+  unavailable: "Temporarily unavailable",
 };
 
 export interface Problem {

@@ -7,6 +7,7 @@ import { actorFromAgentCredential, actorFromApiToken, actorFromSession, SESSION_
 import { ServiceError, formatPath, type FieldError } from "../services/errors";
 import { problem, problemResponse } from "./problem";
 import { log } from "../log";
+import { Prisma } from "../db";
 import "../policy/zod-messages";
 
 /**
@@ -230,7 +231,14 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
   return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined, machine: spec.machine === true } });
 }
 
+/** Prisma errors that mean "the database is saturated or unreachable right now": retry, not a bug. */
+const TRANSIENT_DB_CODES = new Set(["P1001", "P1002", "P1017", "P2024", "P2028", "P2034"]);
+
 export function errorResponse(err: unknown, requestId: string): Response {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && TRANSIENT_DB_CODES.has(err.code)) {
+    log.warn("database busy", { requestId, code: err.code });
+    return problemResponse(problem("unavailable", "the database is busy; retry shortly", requestId), { "retry-after": "1" });
+  }
   if (err instanceof ServiceError) {
     const { retryAfterSeconds, ...extra } = err.extra;
     const headers: Record<string, string> = {};

@@ -12,7 +12,8 @@ export type ServiceErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"
-  | "method_not_allowed";
+  | "method_not_allowed"
+  | "unavailable";
 
 export interface FieldError {
   /** Dotted/bracketed path of the field, e.g. `spec.egress[0].destination.nets[1]`. */

@@ -12,18 +12,27 @@ import type { TAgentStatus } from "./schemas";
 export async function reportAgentStatus(ctx: RequestContext, input: TAgentStatus) {
   const actor = ctx.actor;
   if (!actor || actor.type !== "agent") throw new ServiceError("forbidden", "this endpoint is for enforcement agents only");
+  const report = {
+    rules: input.rules ?? null,
+    sets: input.sets ?? null,
+    setElements: input.setElements ?? null,
+    counters: input.counters ?? {},
+    dns: input.dns ?? null,
+    egress: input.egress ?? null,
+  };
+  // Fast path, no transaction: a heartbeat that changes nothing the audit log records.
+  const touched = await db().$executeRaw`
+    UPDATE agents SET last_heartbeat_at = now(), report = ${JSON.stringify(report)}::jsonb,
+           version = COALESCE(${input.version ?? null}, version)
+    WHERE id = ${actor.id}::uuid
+      AND applied_revision IS NOT DISTINCT FROM ${input.appliedRevision}::int
+      AND applied_bundle_sha256 IS NOT DISTINCT FROM ${input.bundleSha256}
+      AND last_error IS NOT DISTINCT FROM ${input.lastError}`;
+  if (touched === 1) return { ok: true as const };
   return db().$transaction(async (tx) => {
     const before = await tx.agent.findUniqueOrThrow({ where: { id: actor.id } });
     const revisionChanged = input.appliedRevision !== before.appliedRevision || input.bundleSha256 !== before.appliedBundleSha256;
     const errorChanged = (input.lastError ?? null) !== (before.lastError ?? null);
-    const report = {
-      rules: input.rules ?? null,
-      sets: input.sets ?? null,
-      setElements: input.setElements ?? null,
-      counters: input.counters ?? {},
-      dns: input.dns ?? null,
-      egress: input.egress ?? null,
-    };
     await tx.agent.update({
       where: { id: actor.id },
       data: {
