@@ -60,8 +60,10 @@ export default {
     const dir = mkdtempSync(path.join(tmpdir(), "portcullis-fanout-"));
     const port = 3900 + Math.floor(Math.random() * 100);
     const base = `http://127.0.0.1:${port}`;
+    // The console gets its own embedded database, whatever other suites left in this process's env.
+    const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
     const proc = spawn(path.resolve("node_modules/.bin/tsx"), ["server/main.ts", "--no-demo"], {
-      env: { ...process.env, PORT: String(port), PORTCULLIS_DATA_DIR: dir, PORTCULLIS_EMBEDDED_PG_PORT: String(57000 + Math.floor(Math.random() * 1000)), PORTCULLIS_ADMIN_PASSWORD: "bench-admin-password", PORTCULLIS_LOG_LEVEL: "warn" },
+      env: { ...parentEnv, PORT: String(port), PORTCULLIS_DATA_DIR: dir, PORTCULLIS_EMBEDDED_PG_PORT: String(57000 + Math.floor(Math.random() * 1000)), PORTCULLIS_ADMIN_PASSWORD: "bench-admin-password", PORTCULLIS_LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const stopped = new Promise((r) => proc.once("exit", r));
