@@ -4,20 +4,11 @@
  */
 import { buildCidrSet } from "../server/policy/cidr";
 import { throughput, type BenchSuite } from "./harness";
+import { seededRandom as rng } from "../server/policy/random";
 
 const ENTRIES = 1_000_000;
 const PROBES = 1 << 18;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const quad = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 const hex = (n: number) => Math.floor(n).toString(16);

@@ -6,18 +6,8 @@
  */
 import { compileSnapshot, evaluateFlow, parseResourceOrThrow, type Flow, type Snapshot, type TResource } from "../server/policy/index";
 import { throughput, type BenchSuite } from "./harness";
+import { seededRandom as rng } from "../server/policy/random";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMESPACES = 20;
 const PODS_PER_NS = 25;

@@ -6,22 +6,12 @@
 import { SelectorIndex, type IndexedEndpoint } from "../server/policy/selector-index";
 import { andSelectors, parseSelector, selectorEq, type Selector } from "../server/policy/selector/index";
 import { median, type BenchSuite } from "./harness";
+import { seededRandom as rng } from "../server/policy/random";
 
 const PODS = 100_000;
 const NAMESPACES = 500;
 const NS = "projectcalico.org/namespace";
 
-/** Small deterministic PRNG (mulberry32) so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inventory(): IndexedEndpoint[] {
   const r = rng(42);

@@ -1,3 +1,5 @@
+import { seededRandom as rng } from "../../policy/random";
+
 /**
  * A realistic, deterministic inventory for the demo cluster: a dozen namespaces with team and
  * environment labels, and a few hundred pods of typical workloads with the labels that
@@ -122,18 +124,6 @@ const NAMESPACES: Array<{ name: string; team: string; env: string; extra?: Recor
 ];
 
 const NODES = ["node-a", "node-b", "node-c", "node-d", "node-e", "node-f"];
-
-/** Small deterministic PRNG (mulberry32) so every demo install looks the same. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHANUM = "bcdfghjklmnpqrstvwxz2456789";
 function suffix(rand: () => number, n: number): string {
