@@ -49,8 +49,14 @@ test("the Clusters page shows each agent's applied revision turning current afte
   expect(manifest).toContain("kind: DaemonSet");
   await page.getByRole("button", { name: "Done" }).click();
 
+  const key = (await (await page.request.get("/api/v1/signing-key")).json()) as { publicKey: string };
+  const { publishedRevision } = (await (await page.request.get("/api/v1/clusters/demo")).json()) as { publishedRevision: number };
   const agents = [new TestAgent(baseURL!, "node-a"), new TestAgent(baseURL!, "node-b")];
-  for (const a of agents) await a.register(token!);
+  for (const a of agents) {
+    await a.register(token!);
+    // A new agent first applies whatever is published already.
+    if (publishedRevision > 0) await a.pollAndApply(key.publicKey);
+  }
   await expect(page.getByTestId("agent-revision-node-a")).toContainText("current", { timeout: 10_000 });
   await expect(page.getByTestId("agent-revision-node-b")).toContainText("current");
 
@@ -72,10 +78,9 @@ test("the Clusters page shows each agent's applied revision turning current afte
   await expect(page.getByTestId("agent-revision-node-b")).toContainText("1 behind");
   await page.screenshot({ path: "test-results/screens/cluster-behind.png", fullPage: true });
 
-  const key = (await (await page.request.get("/api/v1/signing-key")).json()) as { publicKey: string };
   for (const a of agents) await a.pollAndApply(key.publicKey);
-  await expect(page.getByTestId("agent-revision-node-a")).toContainText("current · r1", { timeout: 10_000 });
-  await expect(page.getByTestId("agent-revision-node-b")).toContainText("current · r1");
+  await expect(page.getByTestId("agent-revision-node-a")).toContainText(`current · r${publishedRevision + 1}`, { timeout: 10_000 });
+  await expect(page.getByTestId("agent-revision-node-b")).toContainText(`current · r${publishedRevision + 1}`);
   await page.screenshot({ path: "test-results/screens/cluster-current.png", fullPage: true });
   await olu.dispose();
 });

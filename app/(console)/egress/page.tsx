@@ -1,18 +1,8 @@
 import type { Metadata } from "next";
-import { NotAvailable } from "@/components/ui/not-available";
+import { EgressView } from "@/components/egress/egress-view";
 
 export const metadata: Metadata = { title: "Egress" };
 
-export default function Page() {
-  return (
-    <NotAvailable
-      title="Egress"
-      description="Fixed, routable source addresses per namespace for traffic leaving the cluster."
-      planned={[
-        "Egress IP pools with utilisation",
-        "Namespace assignments with automatic or chosen addresses",
-        "A firewall view of namespace, egress IP and destinations, exportable as CSV and JSON",
-      ]}
-    />
-  );
+export default function EgressPage() {
+  return <EgressView />;
 }
