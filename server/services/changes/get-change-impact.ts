@@ -12,10 +12,10 @@ import {
   policySelectorFor,
   SelectorIndex,
   type Flow,
-  type PodInput,
   type TResource,
 } from "../../policy/index";
 import { authorise } from "../authorise";
+import { loadInventory } from "../inventory/load-inventory";
 import { loadRequest, plannedChanges } from "./requests";
 import { keyString, loadStore, resultingResources, storedResource, type ResourceKey } from "./store";
 
@@ -27,14 +27,6 @@ const MAX_FLOW_CHANGES = 200;
 /** Stands in for the address a domain resolves to (TEST-NET-3), so DNS rules can be evaluated. */
 const DOMAIN_IP = "203.0.113.10";
 
-interface Pod {
-  id: string;
-  namespace: string;
-  name: string;
-  input: PodInput;
-  ip: string | null;
-  port: number | null;
-}
 
 /** Evenly spread pick of at most `n` items, deterministic. */
 function spread<T>(items: readonly T[], n: number): T[] {
@@ -106,25 +98,7 @@ export async function getChangeImpact(ctx: RequestContext, id: string) {
     after = [...resultingResources(store, changes).values()].map(storedResource);
   }
 
-  const [namespaces, podRows] = await Promise.all([
-    db().inventoryNamespace.findMany({ where: { clusterId: cr.clusterId }, orderBy: { name: "asc" } }),
-    db().inventoryPod.findMany({ where: { clusterId: cr.clusterId, phase: "Running" }, orderBy: [{ namespace: "asc" }, { name: "asc" }] }),
-  ]);
-  const nsInputs = namespaces.map((n) => ({ metadata: { name: n.name, labels: n.labels as Record<string, string> } }));
-  const nsByName = new Map(nsInputs.map((n) => [n.metadata.name, n]));
-  const pods: Pod[] = podRows.map((p) => {
-    const ports = (p.ports as Array<{ name?: string; port: number; protocol?: string }>) ?? [];
-    const input: PodInput = {
-      metadata: { name: p.name, namespace: p.namespace, labels: p.labels as Record<string, string> },
-      spec: {
-        serviceAccountName: p.serviceAccount,
-        nodeName: p.nodeName,
-        containers: [{ name: "main", ports: ports.map((x) => ({ name: x.name, containerPort: x.port, protocol: x.protocol ?? "TCP" })) }],
-      },
-      status: { podIP: p.podIps[0], podIPs: p.podIps.map((ip) => ({ ip })) },
-    };
-    return { id: `${p.namespace}/${p.name}`, namespace: p.namespace, name: p.name, input, ip: p.podIps[0] ?? null, port: ports[0]?.port ?? null };
-  });
+  const { namespaces: nsInputs, nsByName, pods } = await loadInventory(cr.clusterId);
 
   // Selection changes per changed policy.
   const index = new SelectorIndex(pods.map((p) => ({ id: p.id, labels: endpointLabelsForPod(p.input, nsByName.get(p.namespace) ?? null) })));
@@ -194,7 +168,7 @@ export async function getChangeImpact(ctx: RequestContext, id: string) {
   const possible = pods.length * (pods.length - 1 + external.length);
   return {
     id: cr.id,
-    inventory: { namespaces: namespaces.length, pods: pods.length },
+    inventory: { namespaces: nsInputs.length, pods: pods.length },
     policies,
     flows: {
       sample: {

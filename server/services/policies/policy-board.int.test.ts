@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, testCtx } from "../../../test/db";
+import { userWithRoles } from "../../../test/api";
+import { actorFromSession } from "../../auth/session";
+import { seedDatabase } from "../seed/seed-database";
+import { openChangeRequest } from "../changes/open-change-request";
+import { submitChangeRequest } from "../changes/submit-change-request";
+import { reviewChangeRequest } from "../changes/review-change-request";
+import { publishChangeRequest } from "../changes/publish-change-request";
+import { ensureSigningKey } from "../signing/signing-key";
+import { getPolicyBoard } from "./get-policy-board";
+
+const YAML = `apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.block-threats}
+spec: {tier: security, order: 10, selector: all(), types: [Egress], egress: [{action: Pass}]}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.audit-all}
+spec: {tier: security, selector: all(), types: [Ingress]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop-frontend}
+spec: {order: 500, selector: app == "web", ingress: [{action: Allow, protocol: TCP, destination: {ports: [8080]}}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: a-first, namespace: payments}
+spec: {order: 500, selector: all(), types: [Ingress]}
+`;
+
+let database: Awaited<ReturnType<typeof freshDatabase>>;
+beforeAll(async () => {
+  database = await freshDatabase();
+  await seedDatabase(database.client, { adminUsername: "root", adminPassword: "root-password-123", demo: true });
+  await ensureSigningKey();
+});
+afterAll(async () => database.drop());
+
+describe("policy board", () => {
+  it("lists tiers and policies in Calico's evaluation order with the pods each selects", async () => {
+    const author = (await actorFromSession((await userWithRoles(["author", "viewer"])).cookie))!;
+    const approver = (await actorFromSession((await userWithRoles(["approver", "viewer"])).cookie))!;
+    const cr = await openChangeRequest(testCtx(author), "demo", { title: "Board fixture", yaml: YAML });
+    await submitChangeRequest(testCtx(author), cr.id);
+    await reviewChangeRequest(testCtx(approver), cr.id, { decision: "approve" });
+    await publishChangeRequest(testCtx(approver), cr.id);
+
+    const board = await getPolicyBoard(testCtx(author), "demo");
+    expect(board.revision).toBe(1);
+    expect(board.tiers.map((t) => t.name)).toEqual(["security", "default"]);
+    const security = board.tiers[0]!.policies;
+    // Order 10 first; the policy without an order sorts last.
+    expect(security.map((p) => p.name)).toEqual(["security.block-threats", "security.audit-all"]);
+    expect(security.every((p) => p.selectedPods === 182)).toBe(true);
+    const def = board.tiers[1]!.policies;
+    // Same order: ties broken by "name/namespace/kind" bytes.
+    expect(def.map((p) => p.name)).toEqual(["a-first", "web-ingress"]);
+    const web = def.find((p) => p.name === "web-ingress")!;
+    expect(web.selector).toBe(`(app == "web" && projectcalico.org/namespace == "shop-frontend")`);
+    expect(web.selectedPods).toBe(12);
+    expect(def.find((p) => p.name === "a-first")!.selectedPods).toBe(21);
+    expect(web.types).toEqual(["ingress"]);
+  });
+});
