@@ -93,6 +93,14 @@ test("four-eyes: an author proposes, cannot approve their own change, an approve
   await expect(priya.getByLabel("Diff of GlobalNetworkPolicy block-threats")).toContainText("name: block-threats");
   await priya.screenshot({ path: "test-results/screens/revision.png", fullPage: true });
 
+  // The policy board shows the published policy in its tier with the pods it selects.
+  await priya.getByRole("link", { name: "Policies" }).click();
+  const row = priya.getByTestId("board-policy-block-threats");
+  await expect(row).toContainText("global");
+  await expect(row).toContainText("all()");
+  await expect(row).toContainText("182");
+  await priya.screenshot({ path: "test-results/screens/policy-board.png", fullPage: true });
+
   // The audit page shows each step, and an export verifies against the chain.
   await page.getByRole("link", { name: "Audit" }).click();
   const rows = page.getByRole("table", { name: "Audit rows" });

@@ -115,6 +115,7 @@ export class EgressController {
   private lastError: string | null = null;
   private readonly applies = { full: 0, elements: 0, noop: 0, failed: 0 };
   private resyncTimer: NodeJS.Timeout | undefined;
+  private lifetimeTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private nodeRestart: NodeJS.Timeout | undefined;
   private nodeDelay = 200;
@@ -171,7 +172,31 @@ export class EgressController {
       this.forceFull = true;
       this.markDirty();
     }, this.opts.resyncIntervalMs ?? 30_000);
+    // Kernel-side fence: held addresses carry a lifetime of one lease, renewed while this node
+    // serves the lease, so a dead agent's addresses leave the uplink without its help.
+    this.lifetimeTimer = setInterval(() => void this.refreshLifetimes(), this.timing().retryPeriodMs);
     this.markDirty();
+  }
+
+  private timing() {
+    return this.opts.timing ?? DEFAULT_LEASE_TIMING;
+  }
+
+  /** Address lifetime in whole seconds: the lease duration, rounded up. */
+  private lifetimeSeconds(): number {
+    return Math.max(1, Math.ceil(this.timing().leaseDurationMs / 1000));
+  }
+
+  private async refreshLifetimes(): Promise<void> {
+    const held = (this.applied?.addresses ?? []).filter((ip) => {
+      const v = this.leases.view(ip);
+      return v?.holder === this.opts.nodeName && v.serving;
+    });
+    if (held.length === 0) return;
+    await this.host.refreshAddresses(held, this.lifetimeSeconds()).catch((err: unknown) => {
+      this.opts.log?.(`egress address lifetime refresh failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.markDirty();
+    });
   }
 
   /**
@@ -183,8 +208,8 @@ export class EgressController {
   async stop(opts: { release?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of [this.resyncTimer, this.retryTimer, this.nodeRestart]) if (t) clearTimeout(t);
-    this.resyncTimer = this.retryTimer = this.nodeRestart = undefined;
+    for (const t of [this.resyncTimer, this.retryTimer, this.nodeRestart, this.lifetimeTimer]) if (t) clearTimeout(t);
+    this.resyncTimer = this.retryTimer = this.nodeRestart = this.lifetimeTimer = undefined;
     const leasesStopped = this.leases.stop(opts);
     await this.running;
     await this.fence();
@@ -283,7 +308,7 @@ export class EgressController {
     for (const a of prev?.addresses ?? []) if (!managed.includes(`${a}/32`)) managed.push(`${a}/32`);
     const gaining = state.addresses.filter((a) => !prev?.addresses.includes(a));
     // Gaining an IP: the address goes on first, so SNATted replies are accepted.
-    if (gaining.length) await this.host.addAddresses(gaining);
+    if (gaining.length) await this.host.addAddresses(gaining, this.lifetimeSeconds());
     let script = "";
     if (full) {
       script = `add table ${EGRESS_TABLE_REF}\ndelete table ${EGRESS_TABLE_REF}\n${state.structure}`;
@@ -303,7 +328,7 @@ export class EgressController {
       await this.host.syncRules(state.rules);
     }
     // Losing an IP: SNAT and routes are gone already; now the address.
-    const { added } = await this.host.syncAddresses(state.addresses, managed);
+    const { added } = await this.host.syncAddresses(state.addresses, managed, this.lifetimeSeconds());
     for (const a of new Set([...gaining, ...added])) this.host.announce(a);
     if (full) this.applies.full++;
     else if (script || routesChanged) this.applies.elements++;

@@ -59,6 +59,10 @@ interface JsonAddr {
   addr_info?: Array<{ family?: string; local?: string; prefixlen?: number }>;
 }
 
+function lifetimeArgs(seconds: number | undefined): string[] {
+  return seconds === undefined ? [] : ["valid_lft", String(seconds), "preferred_lft", String(seconds)];
+}
+
 export class Host {
   /** Gratuitous ARP runs started (for status/tests). */
   announcements = 0;
@@ -124,7 +128,7 @@ export class Host {
    * announces them), removes /32s inside `managedCidrs` (the pools) that are not wanted.
    * Returns the addresses added.
    */
-  async syncAddresses(addresses: readonly string[], managedCidrs: readonly string[]): Promise<{ added: string[]; removed: string[] }> {
+  async syncAddresses(addresses: readonly string[], managedCidrs: readonly string[], lifetimeSeconds?: number): Promise<{ added: string[]; removed: string[] }> {
     const current = JSON.parse((await this.ipOk(["-j", "-4", "addr", "show", "dev", this.opts.uplink])) || "[]") as JsonAddr[];
     const have = new Set<string>();
     for (const link of current) for (const a of link.addr_info ?? []) if (a.family === "inet" && a.prefixlen === 32 && a.local) have.add(a.local);
@@ -145,17 +149,29 @@ export class Host {
     const added: string[] = [];
     for (const a of want) {
       if (have.has(a)) continue;
-      await this.ipOk(["-4", "addr", "add", `${a}/32`, "dev", this.opts.uplink]);
+      await this.ipOk(["-4", "addr", "add", `${a}/32`, "dev", this.opts.uplink, ...lifetimeArgs(lifetimeSeconds)]);
       added.push(a);
     }
     return { added, removed };
   }
 
-  /** Adds egress addresses to the uplink (those already there are left alone). */
-  async addAddresses(addresses: readonly string[]): Promise<void> {
+  /**
+   * Adds egress addresses to the uplink (those already there are left alone). With a lifetime,
+   * the kernel removes the address by itself unless `refreshAddresses` renews it first: a holder
+   * whose agent dies (so nothing fences it) loses the IP within about one lease.
+   */
+  async addAddresses(addresses: readonly string[], lifetimeSeconds?: number): Promise<void> {
     for (const a of addresses) {
-      const r = await this.ip(["-4", "addr", "add", `${a}/32`, "dev", this.opts.uplink]);
+      const r = await this.ip(["-4", "addr", "add", `${a}/32`, "dev", this.opts.uplink, ...lifetimeArgs(lifetimeSeconds)]);
       if (r.code !== 0 && !/File exists|already assigned/i.test(r.stderr)) throw new HostError(`ip addr add ${a}/32 dev ${this.opts.uplink} failed: ${r.stderr.trim()}`);
+    }
+  }
+
+  /** Extends the kernel lifetime of egress addresses this node still serves. */
+  async refreshAddresses(addresses: readonly string[], lifetimeSeconds: number): Promise<void> {
+    for (const a of addresses) {
+      const r = await this.ip(["-4", "addr", "change", `${a}/32`, "dev", this.opts.uplink, ...lifetimeArgs(lifetimeSeconds)]);
+      if (r.code !== 0) throw new HostError(`ip addr change ${a}/32 dev ${this.opts.uplink} failed: ${r.stderr.trim()}`);
     }
   }
 
