@@ -101,6 +101,20 @@ test("four-eyes: an author proposes, cannot approve their own change, an approve
   await expect(row).toContainText("182");
   await priya.screenshot({ path: "test-results/screens/policy-board.png", fullPage: true });
 
+  // The tester: egress from any pod to an address in the threat feed is denied by the new policy.
+  await priya.getByRole("link", { name: "Test a flow" }).click();
+  const src = await priya.request.get("/api/v1/clusters/demo/pods?namespace=shop-frontend&pageSize=1");
+  const pod = ((await src.json()) as { items: Array<{ namespace: string; name: string }> }).items[0]!;
+  await priya.getByLabel("Source pod (namespace/name)").fill(`${pod.namespace}/${pod.name}`);
+  await priya.getByLabel("Destination IP").fill("203.0.113.7");
+  await priya.getByRole("button", { name: "Evaluate" }).click();
+  await expect(priya.getByTestId("verdict")).toHaveText("DENY");
+  await expect(priya.getByTestId("trace-egress")).toContainText("block-threats");
+  await priya.getByLabel("Destination IP").fill("192.0.2.80");
+  await priya.getByRole("button", { name: "Evaluate" }).click();
+  await expect(priya.getByTestId("verdict")).toHaveText("ALLOW");
+  await priya.screenshot({ path: "test-results/screens/policy-tester.png", fullPage: true });
+
   // The audit page shows each step, and an export verifies against the chain.
   await page.getByRole("link", { name: "Audit" }).click();
   const rows = page.getByRole("table", { name: "Audit rows" });

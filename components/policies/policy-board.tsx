@@ -53,7 +53,12 @@ export function PolicyBoard() {
       <PageHeader
         title="Policies"
         description="Published policies in evaluation order: tiers by order, then policies by order and name, as Calico evaluates them. Changes go through change requests."
-        actions={<Link href="/changes" className="inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">Propose a change</Link>}
+        actions={
+          <>
+            <Link href="/policies/test" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium hover:bg-slate-50">Test a flow</Link>
+            <Link href="/changes" className="inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">Propose a change</Link>
+          </>
+        }
       />
       {clusters.data && clusters.data.items.length > 1 && (
         <label className="mb-4 flex w-64 flex-col gap-1 text-sm font-medium text-slate-700">

@@ -33,6 +33,8 @@ export interface RouteSpec<P, Q, B> {
   status?: number;
   /** A machine endpoint that never reads cookies (credentials come in the request): no origin check. */
   machine?: boolean;
+  /** A POST that only reads (a query too large for a URL): it writes nothing and appends no audit row. */
+  readOnly?: boolean;
 }
 
 export interface HandlerInput<P, Q, B> {
@@ -47,7 +49,7 @@ export interface HandlerInput<P, Q, B> {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 export type RouteHandler = ((req: NextRequest, context: RouteContext) => Promise<Response>) & {
-  spec: { auth: Auth; hasBody: boolean; machine: boolean };
+  spec: { auth: Auth; hasBody: boolean; machine: boolean; readOnly: boolean };
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -228,7 +230,7 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       return errorResponse(err, requestId);
     }
   };
-  return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined, machine: spec.machine === true } });
+  return Object.assign(fn, { spec: { auth: spec.auth, hasBody: spec.body !== undefined, machine: spec.machine === true, readOnly: spec.readOnly === true } });
 }
 
 /** Prisma errors that mean "the database is saturated or unreachable right now": retry, not a bug. */

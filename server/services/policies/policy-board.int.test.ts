@@ -9,6 +9,9 @@ import { reviewChangeRequest } from "../changes/review-change-request";
 import { publishChangeRequest } from "../changes/publish-change-request";
 import { ensureSigningKey } from "../signing/signing-key";
 import { getPolicyBoard } from "./get-policy-board";
+import { simulateFlow } from "./simulate-flow";
+import { db } from "../../db";
+import { ServiceError } from "../errors";
 
 const YAML = `apiVersion: projectcalico.org/v3
 kind: Tier
@@ -68,5 +71,22 @@ describe("policy board", () => {
     expect(web.selectedPods).toBe(12);
     expect(def.find((p) => p.name === "a-first")!.selectedPods).toBe(21);
     expect(web.types).toEqual(["ingress"]);
+  });
+
+  it("the tester evaluates a flow against the published policy with the trace of what decided it", async () => {
+    const viewer = (await actorFromSession((await userWithRoles(["viewer"])).cookie))!;
+    const [a, b] = await db().inventoryPod.findMany({ where: { namespace: "shop-frontend", labels: { path: ["app"], equals: "web" } }, take: 2, orderBy: { name: "asc" } });
+    const flow = { source: { pod: `shop-frontend/${a!.name}` }, destination: { pod: `shop-frontend/${b!.name}` }, protocol: "TCP" as const, port: 8080 };
+    const { result } = await simulateFlow(testCtx(viewer), "demo", flow);
+    // Egress: the security tier passes, no default-tier policy selects the pod for egress: allowed.
+    expect(result.egress?.verdict).toBe("Allow");
+    expect(result.egress?.trace[0]).toMatchObject({ kind: "rule", action: "Pass", tier: "security" });
+    // Ingress: security.audit-all selects every pod for ingress and has no rules: end-of-tier deny.
+    expect(result.ingress?.verdict).toBe("Deny");
+    expect(result.ingress?.decidedBy).toMatchObject({ kind: "end-of-tier", tier: "security" });
+    expect(result.action).toBe("Deny");
+    const unknown = await simulateFlow(testCtx(viewer), "demo", { ...flow, source: { pod: "shop-frontend/nope" } }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(ServiceError);
+    expect((unknown as ServiceError).extra.errors?.[0]?.path).toBe("source");
   });
 });

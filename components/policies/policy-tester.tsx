@@ -1,0 +1,145 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, ApiError, qs } from "../api";
+import { clusterKeys } from "../clusters/clusters-list";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
+import { Badge, Card, PageHeader } from "../ui/card";
+import { Field } from "../ui/field";
+
+type Step =
+  | { kind: "rule"; tier: string; ruleIndex: number; action: string; message: string; detail?: string }
+  | { kind: "end-of-tier" | "no-policy" | "profile" | "staged" | "not-evaluated"; message: string };
+interface DirectionResult {
+  endpoint: string;
+  verdict: "Allow" | "Deny";
+  trace: Step[];
+}
+interface Simulation {
+  revision: number;
+  result: { action: "Allow" | "Deny"; stagedAction?: "Allow" | "Deny"; egress: DirectionResult | null; ingress: DirectionResult | null };
+}
+
+const selectClass = "rounded-md border border-slate-300 bg-white px-2 py-2 text-sm";
+
+function Trace({ title, r }: { title: string; r: DirectionResult | null }) {
+  return (
+    <div data-testid={`trace-${title.split(" ")[0]!.toLowerCase()}`}>
+      <h3 className="text-sm font-semibold">
+        {title}{" "}
+        {r ? <Badge tone={r.verdict === "Allow" ? "green" : "red"}>{r.verdict.toUpperCase()}</Badge> : <Badge>not evaluated</Badge>}
+      </h3>
+      {r && (
+        <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm">
+          {r.trace.map((s, i) => (
+            <li key={i}>
+              {s.message}
+              {"detail" in s && s.detail && <span className="block text-xs text-slate-500">{s.detail}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+export function PolicyTester() {
+  const clusters = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: Array<{ name: string; displayName: string }> }>("/api/v1/clusters") });
+  const [picked, setPicked] = useState("");
+  const cluster = picked || clusters.data?.items[0]?.name || "";
+  const [srcKind, setSrcKind] = useState<"pod" | "ip">("pod");
+  const [src, setSrc] = useState("");
+  const [dstKind, setDstKind] = useState<"pod" | "ip" | "domain">("ip");
+  const [dst, setDst] = useState("");
+  const [domain, setDomain] = useState("");
+  const [protocol, setProtocol] = useState("TCP");
+  const [port, setPort] = useState("443");
+  const pods = useQuery({
+    queryKey: ["inventory", cluster, "tester-pods"],
+    queryFn: () => api<{ items: Array<{ namespace: string; name: string }> }>(`/api/v1/clusters/${encodeURIComponent(cluster)}/pods${qs({ pageSize: 500 })}`),
+    enabled: cluster !== "",
+  });
+  const run = useMutation({
+    mutationFn: () => {
+      const destination = dstKind === "pod" ? { pod: dst.trim() } : dstKind === "domain" ? { ip: dst.trim() || "203.0.113.10", domain: domain.trim() } : { ip: dst.trim() };
+      return api<Simulation>(`/api/v1/clusters/${encodeURIComponent(cluster)}/simulate`, {
+        body: {
+          source: srcKind === "pod" ? { pod: src.trim() } : { ip: src.trim() },
+          destination,
+          protocol,
+          ...(port && (protocol === "TCP" || protocol === "UDP" || protocol === "SCTP") ? { port: Number(port) } : {}),
+        },
+      });
+    },
+  });
+  const err = run.error instanceof ApiError ? run.error : null;
+  const r = run.data?.result;
+  return (
+    <>
+      <PageHeader title="Policy tester" description="Evaluate one flow against the published policy, exactly as the agents enforce it: the source pod's egress, then the destination pod's ingress, tier by tier." />
+      <Card>
+        <form className="grid gap-4 md:grid-cols-2" onSubmit={(e) => { e.preventDefault(); run.mutate(); }}>
+          {clusters.data && clusters.data.items.length > 1 && (
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700 md:col-span-2">
+              Cluster
+              <select className={selectClass} value={cluster} onChange={(e) => setPicked(e.target.value)}>
+                {clusters.data.items.map((c) => <option key={c.name} value={c.name}>{c.displayName}</option>)}
+              </select>
+            </label>
+          )}
+          <fieldset className="flex flex-col gap-2">
+            <legend className="text-sm font-medium text-slate-700">Source</legend>
+            <select aria-label="Source kind" className={selectClass} value={srcKind} onChange={(e) => setSrcKind(e.target.value as "pod" | "ip")}>
+              <option value="pod">Pod</option>
+              <option value="ip">IP address</option>
+            </select>
+            <Field label={srcKind === "pod" ? "Source pod (namespace/name)" : "Source IP"} list="tester-pods" value={src} onChange={(e) => setSrc(e.target.value)} error={err?.fieldMessage("source") ?? err?.errors.find((x) => x.path.startsWith("source"))?.message} />
+          </fieldset>
+          <fieldset className="flex flex-col gap-2">
+            <legend className="text-sm font-medium text-slate-700">Destination</legend>
+            <select aria-label="Destination kind" className={selectClass} value={dstKind} onChange={(e) => setDstKind(e.target.value as "pod" | "ip" | "domain")}>
+              <option value="pod">Pod</option>
+              <option value="ip">IP address</option>
+              <option value="domain">Domain (DNS policy)</option>
+            </select>
+            {dstKind === "domain" && <Field label="Domain" placeholder="api.stripe.com" value={domain} onChange={(e) => setDomain(e.target.value)} />}
+            <Field
+              label={dstKind === "pod" ? "Destination pod (namespace/name)" : dstKind === "domain" ? "Address it resolved to" : "Destination IP"}
+              placeholder={dstKind === "domain" ? "203.0.113.10" : undefined}
+              list={dstKind === "pod" ? "tester-pods" : undefined}
+              value={dst}
+              onChange={(e) => setDst(e.target.value)}
+              error={err?.fieldMessage("destination") ?? err?.errors.find((x) => x.path.startsWith("destination"))?.message}
+            />
+          </fieldset>
+          <div className="flex items-end gap-3">
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+              Protocol
+              <select className={selectClass} value={protocol} onChange={(e) => setProtocol(e.target.value)}>
+                {["TCP", "UDP", "SCTP", "ICMP", "ICMPv6"].map((p) => <option key={p}>{p}</option>)}
+              </select>
+            </label>
+            <Field label="Port" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value.replace(/\D/g, ""))} className="w-28" error={err?.fieldMessage("port")} />
+          </div>
+          <div className="flex items-end justify-end">
+            <Button type="submit" disabled={run.isPending || !cluster}>{run.isPending ? "Evaluating…" : "Evaluate"}</Button>
+          </div>
+          <datalist id="tester-pods">
+            {pods.data?.items.map((p) => <option key={`${p.namespace}/${p.name}`} value={`${p.namespace}/${p.name}`} />)}
+          </datalist>
+        </form>
+      </Card>
+      {err && err.errors.length === 0 && <Alert className="mt-4">{err.message}</Alert>}
+      {r && (
+        <Card className="mt-6" title={<span>Verdict <span data-testid="verdict"><Badge tone={r.action === "Allow" ? "green" : "red"}>{r.action.toUpperCase()}</Badge></span>{r.stagedAction && r.stagedAction !== r.action && <span className="ml-2 text-xs font-normal text-amber-700">with staged policies: {r.stagedAction.toUpperCase()}</span>} <span className="text-xs font-normal text-slate-500">revision {run.data?.revision}</span></span>}>
+          <div className="grid gap-6 md:grid-cols-2">
+            <Trace title="Egress of the source" r={r.egress} />
+            <Trace title="Ingress of the destination" r={r.ingress} />
+          </div>
+        </Card>
+      )}
+    </>
+  );
+}
