@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: "/policies", label: "Policies" },
   { href: "/inventory", label: "Inventory" },
   { href: "/network-sets", label: "Network sets" },
+  { href: "/dns", label: "DNS policy" },
   { href: "/egress", label: "Egress" },
   { href: "/changes", label: "Changes" },
   { href: "/audit", label: "Audit", roles: ["auditor", "admin"] },
