@@ -234,11 +234,11 @@ class UdpSocketPool {
   }
 }
 
-class Proxy implements DnsProxy {
-  readonly closed: Promise<{ error?: Error }>;
-  private resolveClosed!: (v: { error?: Error }) => void;
-  private state: "running" | "stopping" | "dead" = "running";
-  private readonly counters: Omit<DnsProxyStats, "inFlight" | "tcpConnections"> = {
+/** The cumulative counters of a proxy run (everything in the stats but the live gauges). */
+export type DnsProxyCounters = Omit<DnsProxyStats, "inFlight" | "tcpConnections">;
+
+export function zeroProxyCounters(): DnsProxyCounters {
+  return {
     udpQueries: 0,
     tcpQueries: 0,
     answered: 0,
@@ -256,6 +256,14 @@ class Proxy implements DnsProxy {
     tcpRejected: 0,
     internalErrors: 0,
   };
+}
+
+class Proxy implements DnsProxy {
+  readonly closed: Promise<{ error?: Error }>;
+  private resolveClosed!: (v: { error?: Error }) => void;
+  private state: "running" | "stopping" | "dead" = "running";
+  private readonly counters: DnsProxyCounters = zeroProxyCounters();
+
   private inFlight = 0;
   private readonly connections = new Set<net.Socket>();
   /** Cancels every upstream exchange in progress (used on stop). */

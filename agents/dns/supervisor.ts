@@ -20,7 +20,7 @@
  *   revealed are denied until the name is resolved again through the proxy. "Open" is about
  *   DNS availability, never about allowing traffic.
  */
-import { startDnsProxy, type DnsProxy, type DnsProxyOptions, type DnsProxyStats, type HostPort } from "./proxy";
+import { startDnsProxy, zeroProxyCounters, type DnsProxy, type DnsProxyOptions, type DnsProxyStats, type HostPort } from "./proxy";
 
 export type DnsFailMode = "closed" | "open";
 
@@ -71,26 +71,7 @@ function addStats(into: DnsProxyStats, from: DnsProxyStats): void {
   for (const k of Object.keys(from) as Array<keyof DnsProxyStats>) if (!GAUGES.has(k)) into[k] += from[k];
 }
 
-const zeroStats = (): DnsProxyStats => ({
-  udpQueries: 0,
-  tcpQueries: 0,
-  answered: 0,
-  servfail: 0,
-  clientMalformed: 0,
-  clientOversized: 0,
-  clientDropped: 0,
-  upstreamMalformed: 0,
-  upstreamMismatched: 0,
-  upstreamErrors: 0,
-  tcpFallbacks: 0,
-  hookCalls: 0,
-  hookTimeouts: 0,
-  hookErrors: 0,
-  tcpRejected: 0,
-  internalErrors: 0,
-  inFlight: 0,
-  tcpConnections: 0,
-});
+const zeroStats = (): DnsProxyStats => ({ ...zeroProxyCounters(), inFlight: 0, tcpConnections: 0 });
 
 /**
  * Starts the proxy under supervision. Rejects if the first start fails (bad options, address

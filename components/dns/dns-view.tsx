@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { parseDomainPattern } from "@/server/policy/domain";
 import { api } from "../api";
-import { clusterKeys } from "../clusters/clusters-list";
+import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
 import { Alert } from "../ui/alert";
 import { Badge, Card, PageHeader } from "../ui/card";
 import { EmptyState, Loading } from "../ui/empty";
@@ -52,9 +52,7 @@ function PatternChecker() {
 }
 
 export function DnsPolicyView() {
-  const clusters = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: Array<{ name: string; displayName: string }> }>("/api/v1/clusters") });
-  const [picked, setPicked] = useState("");
-  const cluster = picked || clusters.data?.items[0]?.name || "";
+  const { clusters, cluster, setCluster } = useClusterPicker();
   const q = useQuery({
     queryKey: ["dns", cluster],
     queryFn: () => api<DnsView>(`/api/v1/clusters/${encodeURIComponent(cluster)}/dns`),
@@ -68,14 +66,7 @@ export function DnsPolicyView() {
         title="DNS policy"
         description="Egress rules that name domains, the pods they grant, and the addresses agents have learned from the DNS answers those pods received. Enforcement is by address: names that share an address (CDNs, shared load balancers) share the grant."
       />
-      {clusters.data && clusters.data.items.length > 1 && (
-        <label className="mb-4 flex w-64 flex-col gap-1 text-sm font-medium text-slate-700">
-          Cluster
-          <select className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={cluster} onChange={(e) => setPicked(e.target.value)}>
-            {clusters.data.items.map((c) => <option key={c.name} value={c.name}>{c.displayName}</option>)}
-          </select>
-        </label>
-      )}
+      <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} />
       <div className="flex flex-col gap-6">
         <PatternChecker />
         {(clusters.isPending || q.isPending) && <Loading />}

@@ -1,9 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { api } from "../api";
-import { clusterKeys } from "../clusters/clusters-list";
+import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Badge, Card, PageHeader } from "../ui/card";
@@ -71,9 +70,7 @@ function toCsv(rows: Array<Record<string, string | number>>): string {
 }
 
 export function EgressView() {
-  const clusters = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: Array<{ name: string; displayName: string }> }>("/api/v1/clusters") });
-  const [picked, setPicked] = useState("");
-  const cluster = picked || clusters.data?.items[0]?.name || "";
+  const { clusters, cluster, setCluster } = useClusterPicker();
   const q = useQuery({
     queryKey: egressKeys.view(cluster),
     queryFn: () => api<View>(`/api/v1/clusters/${encodeURIComponent(cluster)}/egress`),
@@ -95,16 +92,7 @@ export function EgressView() {
           ) : undefined
         }
       />
-      {clusters.data && clusters.data.items.length > 1 && (
-        <label className="mb-4 flex w-64 flex-col gap-1 text-sm font-medium text-slate-700">
-          Cluster
-          <select className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={cluster} onChange={(e) => setPicked(e.target.value)}>
-            {clusters.data.items.map((c) => (
-              <option key={c.name} value={c.name}>{c.displayName}</option>
-            ))}
-          </select>
-        </label>
-      )}
+      <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} />
       {(clusters.isPending || q.isPending) && <Loading />}
       {q.isError && <Alert>Could not load egress state: {q.error.message}</Alert>}
       {v && (

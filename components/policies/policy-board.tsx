@@ -2,9 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { api } from "../api";
-import { clusterKeys } from "../clusters/clusters-list";
+import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
 import { Alert } from "../ui/alert";
 import { Badge, Card, PageHeader } from "../ui/card";
 import { EmptyState, Loading } from "../ui/empty";
@@ -38,9 +37,7 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 export function PolicyBoard() {
-  const clusters = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: Array<{ name: string; displayName: string }> }>("/api/v1/clusters") });
-  const [picked, setPicked] = useState("");
-  const cluster = picked || clusters.data?.items[0]?.name || "";
+  const { clusters, cluster, setCluster } = useClusterPicker();
   const q = useQuery({
     queryKey: policyKeys.board(cluster),
     queryFn: () => api<Board>(`/api/v1/clusters/${encodeURIComponent(cluster)}/policy-board`),
@@ -60,16 +57,7 @@ export function PolicyBoard() {
           </>
         }
       />
-      {clusters.data && clusters.data.items.length > 1 && (
-        <label className="mb-4 flex w-64 flex-col gap-1 text-sm font-medium text-slate-700">
-          Cluster
-          <select className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={cluster} onChange={(e) => setPicked(e.target.value)}>
-            {clusters.data.items.map((c) => (
-              <option key={c.name} value={c.name}>{c.displayName}</option>
-            ))}
-          </select>
-        </label>
-      )}
+      <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} />
       {(clusters.isPending || q.isPending) && <Loading />}
       {q.isError && <Alert>Could not load policies: {q.error.message}</Alert>}
       {b && total === 0 && <EmptyState title="No policies are published for this cluster">Every pod is allowed in both directions until a policy selects it. Propose policies in Changes.</EmptyState>}

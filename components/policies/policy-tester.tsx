@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, ApiError, qs } from "../api";
-import { clusterKeys } from "../clusters/clusters-list";
+import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Badge, Card, PageHeader } from "../ui/card";
@@ -46,9 +46,7 @@ function Trace({ title, r }: { title: string; r: DirectionResult | null }) {
 }
 
 export function PolicyTester() {
-  const clusters = useQuery({ queryKey: clusterKeys.list(), queryFn: () => api<{ items: Array<{ name: string; displayName: string }> }>("/api/v1/clusters") });
-  const [picked, setPicked] = useState("");
-  const cluster = picked || clusters.data?.items[0]?.name || "";
+  const { clusters, cluster, setCluster } = useClusterPicker();
   const [srcKind, setSrcKind] = useState<"pod" | "ip">("pod");
   const [src, setSrc] = useState("");
   const [dstKind, setDstKind] = useState<"pod" | "ip" | "domain">("ip");
@@ -81,14 +79,7 @@ export function PolicyTester() {
       <PageHeader title="Policy tester" description="Evaluate one flow against the published policy, exactly as the agents enforce it: the source pod's egress, then the destination pod's ingress, tier by tier." />
       <Card>
         <form className="grid gap-4 md:grid-cols-2" onSubmit={(e) => { e.preventDefault(); run.mutate(); }}>
-          {clusters.data && clusters.data.items.length > 1 && (
-            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700 md:col-span-2">
-              Cluster
-              <select className={selectClass} value={cluster} onChange={(e) => setPicked(e.target.value)}>
-                {clusters.data.items.map((c) => <option key={c.name} value={c.name}>{c.displayName}</option>)}
-              </select>
-            </label>
-          )}
+          <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} className="md:col-span-2" />
           <fieldset className="flex flex-col gap-2">
             <legend className="text-sm font-medium text-slate-700">Source</legend>
             <select aria-label="Source kind" className={selectClass} value={srcKind} onChange={(e) => setSrcKind(e.target.value as "pod" | "ip")}>
