@@ -16,6 +16,7 @@ import { ConfigError, config } from "./config";
 import { createClient } from "./db";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
+import { stopRevisionListener } from "./db/notify";
 import { seedDatabase } from "./services/seed/seed-database";
 import { ensureSigningKey } from "./services/signing/signing-key";
 import { startWebhookWorker } from "./services/webhooks/outbox";
@@ -102,8 +103,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: shutting down ...`);
-    await new Promise<void>((resolve) => (state.server ? state.server.close(() => resolve()) : resolve()));
-    state.server?.closeAllConnections?.();
+    // Stop accepting, let in-flight requests finish for up to 5 s (agents' long-polls simply
+    // reconnect elsewhere), then close what is left.
+    const closed = new Promise<void>((resolve) => (state.server ? state.server.close(() => resolve()) : resolve()));
+    state.server?.closeIdleConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    state.server?.closeAllConnections();
+    await stopRevisionListener();
     if (embedded) {
       await embedded.stop().catch(() => {});
       say("embedded PostgreSQL stopped");

@@ -40,6 +40,7 @@ class RevisionListener extends EventEmitter {
       if (Number.isInteger(revision)) this.emit("revision", cluster, revision);
     });
     client.on("error", (err) => {
+      if (this.closing) return;
       log.warn("revision listener lost its connection", { error: err.message });
       this.drop(client);
     });
@@ -56,13 +57,24 @@ class RevisionListener extends EventEmitter {
     }
   }
 
+  private closing = false;
+
+  /** Closes the connection for good (process shutdown); no reconnect follows. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => {});
+  }
+
   private drop(client: pg.Client): void {
-    if (this.client !== client) return;
+    if (this.client !== client || this.closing) return;
     this.client = null;
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
+    if (this.closing) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
     setTimeout(() => void this.ensure(), delay).unref();
@@ -117,4 +129,9 @@ export async function waitForRevision(
       })
       .catch(() => {});
   });
+}
+
+/** Stops this process's LISTEN connection (at shutdown, before the database goes away). */
+export async function stopRevisionListener(): Promise<void> {
+  await holder.portcullisRevisionListener?.close();
 }
