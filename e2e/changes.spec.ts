@@ -40,6 +40,7 @@ async function asUser(browser: Browser, username: string, password: string): Pro
 }
 
 test("four-eyes: an author proposes, cannot approve their own change, an approver publishes; the audit trail exports and verifies", async ({ page, browser }) => {
+  test.setTimeout(120_000);
   await signIn(page, ADMIN.username, ADMIN.password);
   const origin = new URL(page.url()).origin;
   for (const [username, roles] of [["alex", ["viewer", "author", "approver"]], ["priya", ["viewer", "approver"]]] as const) {
@@ -114,6 +115,20 @@ test("four-eyes: an author proposes, cannot approve their own change, an approve
   await priya.getByRole("button", { name: "Evaluate" }).click();
   await expect(priya.getByTestId("verdict")).toHaveText("ALLOW");
   await priya.screenshot({ path: "test-results/screens/policy-tester.png", fullPage: true });
+
+  // The published state exports as YAML, and a pod's details list the policies selecting it.
+  await priya.getByRole("link", { name: "Policies" }).click();
+  const [yaml] = await Promise.all([priya.waitForEvent("download"), priya.getByRole("link", { name: "Export YAML" }).click()]);
+  const exported = readFileSync((await yaml.path())!, "utf8");
+  expect(exported).toContain("kind: GlobalNetworkPolicy");
+  expect(exported).toContain("name: block-threats");
+  await priya.getByRole("link", { name: "Inventory" }).click();
+  await priya.getByLabel("Namespace").selectOption("shop-frontend");
+  await priya.getByRole("button", { name: pod.name }).click();
+  const selecting = priya.getByTestId("pod-policies");
+  await expect(selecting).toContainText("GlobalNetworkPolicy block-threats");
+  await expect(selecting).toContainText("No policy selects it");
+  await priya.screenshot({ path: "test-results/screens/pod-policies.png", fullPage: true });
 
   // The audit page shows each step, and an export verifies against the chain.
   await page.getByRole("link", { name: "Audit" }).click();

@@ -136,7 +136,7 @@ export function InventoryBrowser() {
         </>
       )}
       {open && (
-        <Dialog open onOpenChange={(o) => !o && setOpen(null)} title={`${open.namespace}/${open.name}`} description="Labels, addresses and ports that policy rules match on.">
+        <Dialog open onOpenChange={(o) => !o && setOpen(null)} title={`${open.namespace}/${open.name}`} description="Labels, addresses and ports that policy rules match on, and the policies that select this pod.">
           <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-2 text-sm">
             <dt className="text-slate-500">Node</dt>
             <dd className="font-mono">{open.nodeName}</dd>
@@ -153,8 +153,48 @@ export function InventoryBrowser() {
               ))}
             </dd>
           </dl>
+          <PodPolicies cluster={cluster} namespace={open.namespace} name={open.name} />
         </Dialog>
       )}
     </>
+  );
+}
+
+interface PodPolicy {
+  tier: string;
+  policy: string;
+  order: number | null;
+  staged: boolean;
+  rules: number;
+}
+
+/** The published policies that select one pod, per direction, in evaluation order. */
+function PodPolicies({ cluster, namespace, name }: { cluster: string; namespace: string; name: string }) {
+  const q = useQuery({
+    queryKey: [...inventoryKeys.all(cluster), "pod-policies", namespace, name],
+    queryFn: () => api<{ ingress: PodPolicy[]; egress: PodPolicy[] }>(`/api/v1/clusters/${encodeURIComponent(cluster)}/pods/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/policies`),
+  });
+  if (q.isPending) return <Loading label="Finding the policies that select this pod…" />;
+  if (q.isError) return <Alert className="mt-3">{q.error.message}</Alert>;
+  return (
+    <div className="mt-4 grid gap-4 text-sm md:grid-cols-2" data-testid="pod-policies">
+      {(["ingress", "egress"] as const).map((d) => (
+        <div key={d}>
+          <h3 className="font-semibold capitalize">{d}</h3>
+          {q.data[d].length === 0 ? (
+            <p className="text-slate-500">No policy selects it: allowed by its namespace profile.</p>
+          ) : (
+            <ol className="mt-1 list-decimal space-y-0.5 pl-5">
+              {q.data[d].map((p) => (
+                <li key={p.policy}>
+                  <span className="font-mono text-xs">{p.policy}</span> <span className="text-xs text-slate-500">tier {p.tier}{p.order !== null ? `, order ${p.order}` : ""}, {p.rules} rule{p.rules === 1 ? "" : "s"}</span>
+                  {p.staged && <Badge tone="amber">staged</Badge>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      ))}
+    </div>
   );
 }

@@ -52,6 +52,11 @@ export function PolicyBoard() {
         description="Published policies in evaluation order: tiers by order, then policies by order and name, as Calico evaluates them. Changes go through change requests."
         actions={
           <>
+            {cluster && (
+              <a href={`/api/v1/clusters/${encodeURIComponent(cluster)}/export`} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium hover:bg-slate-50">
+                Export YAML
+              </a>
+            )}
             <Link href="/policies/test" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium hover:bg-slate-50">Test a flow</Link>
             <Link href="/changes" className="inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">Propose a change</Link>
           </>

@@ -10,6 +10,9 @@ import { publishChangeRequest } from "../changes/publish-change-request";
 import { ensureSigningKey } from "../signing/signing-key";
 import { getPolicyBoard } from "./get-policy-board";
 import { simulateFlow } from "./simulate-flow";
+import { getPodPolicies } from "./get-pod-policies";
+import { exportYaml } from "./export-yaml";
+import { parseResourcesYaml } from "../../policy";
 import { db } from "../../db";
 import { ServiceError } from "../errors";
 
@@ -88,5 +91,21 @@ describe("policy board", () => {
     const unknown = await simulateFlow(testCtx(viewer), "demo", { ...flow, source: { pod: "shop-frontend/nope" } }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(ServiceError);
     expect((unknown as ServiceError).extra.errors?.[0]?.path).toBe("source");
+  });
+
+  it("lists the policies selecting one pod per direction in evaluation order, and exports the state as YAML", async () => {
+    const viewer = (await actorFromSession((await userWithRoles(["viewer"])).cookie))!;
+    const web = await db().inventoryPod.findFirstOrThrow({ where: { namespace: "shop-frontend", labels: { path: ["app"], equals: "web" } } });
+    const res = await getPodPolicies(testCtx(viewer), "demo", "shop-frontend", web.name);
+    expect(res.ingress.map((p) => p.policy)).toEqual(["GlobalNetworkPolicy security.audit-all", "NetworkPolicy shop-frontend/web-ingress"]);
+    expect(res.egress.map((p) => p.policy)).toEqual(["GlobalNetworkPolicy security.block-threats"]);
+    await expect(getPodPolicies(testCtx(viewer), "demo", "shop-frontend", "nope")).rejects.toBeInstanceOf(ServiceError);
+
+    const yaml = await (await exportYaml(testCtx(viewer), "demo", {})).text();
+    const parsed = parseResourcesYaml(yaml);
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.resources.map((r) => r.kind)).toEqual(["Tier", "GlobalNetworkPolicy", "GlobalNetworkPolicy", "NetworkPolicy", "NetworkPolicy"]);
+    const onlyNp = await (await exportYaml(testCtx(viewer), "demo", { kind: ["NetworkPolicy"], namespace: "payments" })).text();
+    expect(parseResourcesYaml(onlyNp).resources.map((r) => r.metadata.name)).toEqual(["a-first"]);
   });
 });
