@@ -11,8 +11,15 @@ test("a wrong password shows an error and no session", async ({ page }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "The username or password is incorrect" })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
-  const me = await page.request.get("/api/v1/me");
+  const me = await page.request.get("/api/v1/me", { headers: { "x-request-id": "e2e-trace-1" } });
   expect(me.status()).toBe(401);
+  expect(me.headers()["x-request-id"]).toBe("e2e-trace-1");
+  expect(((await me.json()) as { requestId: string }).requestId).toBe("e2e-trace-1");
+  // Every response carries a request id: health checks and pages too.
+  for (const path of ["/api/health", "/api/ready", "/login"]) {
+    const res = await page.request.get(path);
+    expect(res.headers()["x-request-id"], path).toMatch(/^[0-9a-f-]{36}$/);
+  }
 });
 
 test("the admin signs in and sees the demo cluster's real counts", async ({ page }) => {

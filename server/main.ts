@@ -17,6 +17,7 @@ import { createClient } from "./db";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
 import { stopRevisionListener } from "./db/notify";
+import { requestIdFrom } from "./http/route";
 import { seedDatabase } from "./services/seed/seed-database";
 import { ensureSigningKey } from "./services/signing/signing-key";
 import { startWebhookWorker } from "./services/webhooks/outbox";
@@ -150,6 +151,12 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
     sanitiseHeaders(req, env.PORTCULLIS_TRUST_PROXY);
+    // One request id per request, on every response (pages, health checks, assets, API); the
+    // API's route wrapper reads it back from the request, so logs and problems carry the same id.
+    const given = req.headers["x-request-id"];
+    const requestId = requestIdFrom(Array.isArray(given) ? given[0] : given);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
     void handle(req, res);
   });
   state.server = server;

@@ -54,9 +54,13 @@ export type RouteHandler = ((req: NextRequest, context: RouteContext) => Promise
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function requestIdOf(req: Request): string {
-  const given = req.headers.get("x-request-id");
+/** A well-formed client-sent request id is kept (for tracing across systems); otherwise a new one. */
+export function requestIdFrom(given: string | null | undefined): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function requestIdOf(req: Request): string {
+  return requestIdFrom(req.headers.get("x-request-id"));
 }
 
 /** The peer address as set by the console's HTTP server (server/main.ts), never by the client. */
