@@ -30,9 +30,15 @@ export const ZEgressIPPool = z.strictObject({
     })
     .superRefine((spec, ctx) => {
       const pools: Cidr[] = [];
-      for (const c of spec.cidrs) {
+      for (const [i, c] of spec.cidrs.entries()) {
         try {
-          pools.push(parseCidr(c, { strict: true }));
+          const parsed = parseCidr(c, { strict: true });
+          // Egress IPs are IPv4, as in Calico's egress gateways (reference §6).
+          if (parsed.family !== 4) {
+            ctx.addIssue({ code: "custom", message: `egress IP pools are IPv4 only: "${c}" is IPv6`, path: ["cidrs", i] });
+            continue;
+          }
+          pools.push(parsed);
         } catch {
           return;
         }
@@ -76,7 +82,7 @@ export const ZEgressAssignment = z.strictObject({
       .string()
       .superRefine((s, ctx) => {
         try {
-          parseIp(s);
+          if (parseIp(s).family !== 4) ctx.addIssue({ code: "custom", message: `egress IPs are IPv4 only: "${s}" is IPv6` });
         } catch (err) {
           ctx.addIssue({ code: "custom", message: `ip "${s}" must be a single IP address: ${(err as Error).message}` });
         }

@@ -245,12 +245,14 @@ describe("egress kinds", () => {
     expectIssue(pool({ cidrs: ["203.0.113.1/28"] }), "spec.cidrs.0", /host bits/);
     expectIssue(pool({ cidrs: ["203.0.113.0/28"], exclude: ["198.51.100.1"] }), "spec.exclude.0", /not inside/);
     expectIssue(pool({ cidrs: ["203.0.113.0/28"], gatewayNodeSelector: "a =" }), "spec.gatewayNodeSelector", /invalid selector/);
+    expectIssue(pool({ cidrs: ["203.0.113.0/28", "2001:db8::/64"] }), "spec.cidrs.1", /IPv4 only/);
   });
   it("validates EgressAssignment", () => {
     ok(assignment({ pool: "egress-a" }));
     ok(assignment({ pool: "egress-a", ip: "203.0.113.5", podSelector: "app == 'x'", destinations: { nets: ["198.51.100.0/24"], networkSetSelector: "role == 'partner'" } }));
     expectIssue(assignment({}), "spec.pool", /required/);
     expectIssue(assignment({ pool: "egress-a", ip: "203.0.113.0/28" }), "spec.ip", /single IP/);
+    expectIssue(assignment({ pool: "egress-a", ip: "2001:db8::5" }), "spec.ip", /IPv4 only/);
     expectIssue(assignment({ pool: "egress-a", destinations: {} }), "spec.destinations", /nets and\/or networkSetSelector/);
   });
 });
