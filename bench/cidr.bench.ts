@@ -83,7 +83,7 @@ export default {
       500,
       1000,
     );
-    report({ name: "cidr.lookup.1m.v6", value: v6Rate, unit: "lookups/s" });
+    report({ name: "cidr.lookup.1m.v6", value: v6Rate, unit: "lookups/s", target: ">= 1000000" });
     if (hits < 0) throw new Error("unreachable");
   },
 } satisfies BenchSuite;

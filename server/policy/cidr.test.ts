@@ -10,6 +10,7 @@ import {
   parseCidrList,
   parseIp,
   parseIpv4Fast,
+  parseIpv6Fast,
   type Cidr,
 } from "./cidr";
 
@@ -346,5 +347,36 @@ describe("parseCidrList", () => {
     expect(r.entries).toHaveLength(100_000);
     expect(r.errors).toHaveLength(0);
     expect(r.entries[99_999]!.line).toBe(100_000);
+  });
+});
+
+describe("parseIpv6Fast", () => {
+  const wordsOf = (parts: number[]) => Array.from({ length: 4 }, (_, w) => ((parts[2 * w]! << 16) | parts[2 * w + 1]!) >>> 0);
+  it("agrees with ipaddr.js on every textual form of random addresses", () => {
+    const out = new Uint32Array(4);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (parts, form) => {
+        const addr = new ipaddr.IPv6(parts);
+        const text = [addr.toString(), addr.toNormalizedString(), addr.toFixedLengthString(), addr.toString().toUpperCase()][form]!;
+        expect(parseIpv6Fast(text, out)).toBe(true);
+        expect([...out]).toEqual(wordsOf(parts));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("never accepts text ipaddr.js rejects, and never disagrees on what it accepts", () => {
+    const out = new Uint32Array(4);
+    const char = fc.constantFrom(..."0123456789abcdefABCDEF::::..%g".split(""));
+    fc.assert(
+      fc.property(fc.array(char, { minLength: 0, maxLength: 40 }).map((cs) => cs.join("")), (text) => {
+        if (!parseIpv6Fast(text, out)) return;
+        expect(ipaddr.IPv6.isValid(text)).toBe(true);
+        expect([...out]).toEqual(wordsOf(ipaddr.IPv6.parse(text).parts));
+      }),
+      { numRuns: 20000 },
+    );
+    for (const bad of [":", ":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "1:", ":1", "1::2:", "g::1", "::ffff:1.2.3.4"]) {
+      expect(parseIpv6Fast(bad, out), bad).toBe(false);
+    }
   });
 });

@@ -112,6 +112,80 @@ function parseV6(text: string): bigint | null {
   return v6PartsToBigint(parts);
 }
 
+/**
+ * Strict fast path for the common IPv6 text forms: 1–4 hex digits per group, at most one "::",
+ * exactly 8 groups once expanded. Writes the address as four 32-bit words into `out` and returns
+ * true; returns false for anything else (embedded dotted quads, zones, malformed text), which
+ * then goes through ipaddr.js. Tests cross-check it against ipaddr.js.
+ */
+export function parseIpv6Fast(s: string, out: Uint32Array): boolean {
+  const groups = new Array<number>(8);
+  let n = 0;
+  let gap = -1;
+  let i = 0;
+  const len = s.length;
+  if (len < 2 || len > 39) return false;
+  if (s.charCodeAt(0) === 0x3a) {
+    if (s.charCodeAt(1) !== 0x3a) return false;
+    gap = 0;
+    i = 2;
+    if (i === len) {
+      out.fill(0);
+      return true;
+    }
+  }
+  for (;;) {
+    let v = 0;
+    let digits = 0;
+    while (i < len) {
+      const c = s.charCodeAt(i);
+      let d: number;
+      if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+      else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+      else break;
+      v = (v << 4) | d;
+      if (++digits > 4) return false;
+      i++;
+    }
+    if (digits === 0 || n === 8) return false;
+    groups[n++] = v;
+    if (i === len) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i < len && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+      if (i === len) break;
+    } else if (i === len) return false;
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const full = new Array<number>(8).fill(0);
+  if (gap < 0) for (let k = 0; k < 8; k++) full[k] = groups[k]!;
+  else {
+    for (let k = 0; k < gap; k++) full[k] = groups[k]!;
+    const tail = n - gap;
+    for (let k = 0; k < tail; k++) full[8 - tail + k] = groups[gap + k]!;
+  }
+  for (let w = 0; w < 4; w++) out[w] = ((full[2 * w]! << 16) | full[2 * w + 1]!) >>> 0;
+  return true;
+}
+
+function bigintToWords(v: bigint, out: Uint32Array, at = 0): void {
+  for (let w = 0; w < 4; w++) out[at + w] = Number((v >> BigInt(96 - 32 * w)) & 0xffffffffn);
+}
+
+/** -1, 0 or 1: words a[ai..ai+4) compared with b[bi..bi+4). */
+function compareWords(a: Uint32Array, ai: number, b: Uint32Array, bi: number): number {
+  for (let w = 0; w < 4; w++) {
+    const x = a[ai + w]!;
+    const y = b[bi + w]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 function ipError(text: string): CidrError {
   return new CidrError(
     `invalid IP address ${JSON.stringify(text)}: expected an IPv4 dotted quad (e.g. 10.0.0.1) or an IPv6 address (e.g. 2001:db8::1)`,
@@ -301,7 +375,6 @@ function upperIndex(starts: Uint32Array, x: number, lo: number, hi: number): num
   return lo - 1;
 }
 
-const MASK64 = (1n << 64n) - 1n;
 const BUCKETS = 0x10000;
 
 class CidrSetImpl implements CidrSet {
@@ -316,8 +389,9 @@ class CidrSetImpl implements CidrSet {
     readonly size: number,
     private readonly v4Starts: Uint32Array,
     private readonly v4Ends: Uint32Array,
-    private readonly v6Starts: BigUint64Array, // hi, lo pairs
-    private readonly v6Ends: BigUint64Array,
+    /** IPv6 ranges as four 32-bit words per address, sorted and disjoint. */
+    private readonly v6Starts: Uint32Array,
+    private readonly v6Ends: Uint32Array,
   ) {
     const buckets = new Uint32Array(BUCKETS + 1);
     let r = 0;
@@ -330,7 +404,7 @@ class CidrSetImpl implements CidrSet {
   }
 
   get rangeCount(): number {
-    return this.v4Starts.length + this.v6Starts.length / 2;
+    return this.v4Starts.length + this.v6Starts.length / 4;
   }
 
   hasV4(addr: number): boolean {
@@ -341,28 +415,32 @@ class CidrSetImpl implements CidrSet {
     return i >= 0 && addr <= this.v4Ends[i]!;
   }
 
-  private hasV6(value: bigint): boolean {
-    const hi = value >> 64n;
-    const lo = value & MASK64;
+  private readonly scratch = new Uint32Array(4);
+
+  /** Is the address in `words[0..4)` inside an IPv6 range? */
+  private hasV6Words(words: Uint32Array): boolean {
     const s = this.v6Starts;
     let a = 0;
-    let b = s.length / 2;
+    let b = s.length / 4;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const mh = s[2 * mid]!;
-      if (mh < hi || (mh === hi && s[2 * mid + 1]! <= lo)) a = mid + 1;
+      if (compareWords(s, 4 * mid, words, 0) <= 0) a = mid + 1;
       else b = mid;
     }
     const i = a - 1;
-    if (i < 0) return false;
-    const eh = this.v6Ends[2 * i]!;
-    return hi < eh || (hi === eh && lo <= this.v6Ends[2 * i + 1]!);
+    return i >= 0 && compareWords(words, 0, this.v6Ends, 4 * i) <= 0;
+  }
+
+  private hasV6(value: bigint): boolean {
+    bigintToWords(value, this.scratch);
+    return this.hasV6Words(this.scratch);
   }
 
   has(ip: string): boolean {
     const v4 = parseIpv4Fast(ip);
     if (v4 >= 0) return this.hasV4(v4);
     if (this.v6Starts.length === 0 || typeof ip !== "string" || !ip.includes(":")) return false;
+    if (parseIpv6Fast(ip, this.scratch)) return this.hasV6Words(this.scratch);
     const v6 = parseV6(ip);
     return v6 !== null && this.hasV6(v6);
   }
@@ -376,7 +454,7 @@ class CidrSetImpl implements CidrSet {
  * Builds a membership set. Strings are parsed like network set `nets` (host
  * bits masked); an invalid string throws CidrError naming it.
  * IPv4 ranges live in two Uint32Arrays (binary search); IPv6 ranges in
- * BigUint64Arrays of (high, low) 64-bit halves.
+ * Uint32Arrays of four 32-bit words per address (binary search, word by word).
  */
 export function buildCidrSet(cidrs: readonly (string | Cidr)[]): CidrSet {
   // IPv4 keys: start * 64 + prefix, so a numeric sort orders by start then by size (largest first).
@@ -435,13 +513,11 @@ export function buildCidrSet(cidrs: readonly (string | Cidr)[]): CidrSet {
     }
     ranges6.push({ start: r.start, end: r.end });
   }
-  const s6 = new BigUint64Array(ranges6.length * 2);
-  const e6 = new BigUint64Array(ranges6.length * 2);
+  const s6 = new Uint32Array(ranges6.length * 4);
+  const e6 = new Uint32Array(ranges6.length * 4);
   ranges6.forEach((r, i) => {
-    s6[2 * i] = r.start >> 64n;
-    s6[2 * i + 1] = r.start & MASK64;
-    e6[2 * i] = r.end >> 64n;
-    e6[2 * i + 1] = r.end & MASK64;
+    bigintToWords(r.start, s6, 4 * i);
+    bigintToWords(r.end, e6, 4 * i);
   });
   return new CidrSetImpl(nv4 + v6.length, starts.slice(0, n), ends.slice(0, n), s6, e6);
 }
