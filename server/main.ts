@@ -50,7 +50,7 @@ function newestSourceMtime(root: string): number {
 }
 
 function buildIfNeeded(root: string): void {
-  const buildId = path.join(root, ".next", "BUILD_ID");
+  const buildId = path.join(root, process.env.PORTCULLIS_NEXT_DIST_DIR || ".next", "BUILD_ID");
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root)) return;
   say("building the console (next build) ...");
   const r = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], { stdio: "inherit", cwd: root, env: process.env });

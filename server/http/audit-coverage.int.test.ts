@@ -155,6 +155,7 @@ const RECIPES: Record<string, Recipe> = {
       return { params: { id, itemId: item.id }, as: root };
     },
   },
+  "POST /api/v1/clusters/[cluster]/draft": { action: "change.draft.save", setup: async () => ({ params: { cluster: "demo" }, body: { changes: [{ op: "create", document: NP("draft-a", 82), baseVersion: 0 }] }, as: root }) },
   "POST /api/v1/changes/[id]/yaml": {
     action: "change.items.add",
     setup: async () => ({ params: { id: await draft("yaml-a") }, body: { yaml: "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: walk-set\nspec:\n  nets: [192.0.2.0/24]\n" }, as: root }),

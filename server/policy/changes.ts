@@ -36,6 +36,30 @@ export const ZAddChanges = z.strictObject({
   changes: z.array(ZChangeInput).min(1, { error: "add at least one change" }).max(5000, { error: "at most 5000 changes at once" }),
 });
 
+/** A change saved from an editor: like ZChangeInput, plus the version of the resource the editor started from. */
+const ZBaseVersion = z.int({ error: "baseVersion must be an integer" }).min(0, { error: "baseVersion must be 0 (new) or a resource version" }).optional();
+export const ZDraftChange = z.discriminatedUnion("op", [
+  z.strictObject({ op: z.literal("create"), document: z.record(z.string(), z.unknown(), { error: "document must be a resource object" }), baseVersion: ZBaseVersion }),
+  z.strictObject({ op: z.literal("update"), document: z.record(z.string(), z.unknown(), { error: "document must be a resource object" }), baseVersion: ZBaseVersion }),
+  z.strictObject({ op: z.literal("delete"), resource: ZResourceRef, baseVersion: ZBaseVersion }),
+], { error: "op must be create, update or delete" });
+export type TDraftChange = z.infer<typeof ZDraftChange>;
+
+/**
+ * "Save to draft": changes (or pasted YAML) added to the caller's open draft change request for a
+ * cluster, which is created (with `title`, or a default one) when there is none.
+ */
+export const ZSaveToDraft = z
+  .strictObject({
+    title: ZOpenChangeRequest.shape.title.optional(),
+    changes: z.array(ZDraftChange).min(1, { error: "add at least one change" }).max(5000, { error: "at most 5000 changes at once" }).optional(),
+    yaml: z.string().min(1, { error: "paste at least one resource" }).max(5_000_000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.changes === undefined) === (v.yaml === undefined)) ctx.addIssue({ code: "custom", message: "give either changes or yaml", path: ["changes"] });
+  });
+export type TSaveToDraft = z.infer<typeof ZSaveToDraft>;
+
 /** Multi-document Calico YAML: each resource becomes a create (new) or update (existing) change. */
 export const ZImportYaml = z.strictObject({
   yaml: z.string().min(1, { error: "paste at least one resource" }).max(5_000_000),
