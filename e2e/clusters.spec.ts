@@ -77,6 +77,14 @@ test("the Clusters page shows each agent's applied revision turning current afte
   await expect(page.getByTestId("agent-revision-node-a")).toContainText("1 behind", { timeout: 10_000 });
   await expect(page.getByTestId("agent-revision-node-b")).toContainText("1 behind");
   await page.screenshot({ path: "test-results/screens/cluster-behind.png", fullPage: true });
+  // The agents list is filtered on the server: only node-a matches the name filter, none is current.
+  await page.getByRole("textbox", { name: "Node" }).fill("node-a");
+  await expect(page.getByTestId("agent-row-node-b")).toHaveCount(0);
+  await expect(page.getByTestId("agent-row-node-a")).toBeVisible();
+  await page.getByRole("combobox", { name: /^Status/ }).selectOption("current");
+  await expect(page.getByText("No agent matches these filters.")).toBeVisible();
+  await page.getByRole("combobox", { name: /^Status/ }).selectOption("all");
+  await page.getByRole("textbox", { name: "Node" }).fill("");
 
   for (const a of agents) await a.pollAndApply(key.publicKey);
   await expect(page.getByTestId("agent-revision-node-a")).toContainText(`current · r${publishedRevision + 1}`, { timeout: 10_000 });

@@ -1,8 +1,8 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../api";
+import { api, qs } from "../api";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Badge, Card, PageHeader, Stat } from "../ui/card";
@@ -26,6 +26,13 @@ interface AgentRow {
   setElements: number | null;
   packets: number;
   revoked: boolean;
+  stale: boolean;
+}
+type AgentStatus = "all" | "current" | "behind" | "error" | "stale" | "revoked";
+interface AgentPage {
+  total: number;
+  counts: Record<AgentStatus, number>;
+  items: AgentRow[];
 }
 interface Detail {
   name: string;
@@ -34,11 +41,19 @@ interface Detail {
   namespaces: number;
   pods: number;
   publishedRevision: number;
-  agents: AgentRow[];
+  agentCounts: Record<AgentStatus, number>;
   bootstrapTokens: Array<{ id: string; prefix: string; oneTime: boolean; uses: number; createdAt: string; createdBy: string; expiresAt: string; usable: boolean }>;
 }
 
-const STALE_MS = 2 * 60_000;
+const STATUS_LABEL: Record<AgentStatus, string> = {
+  all: "All",
+  current: "Current",
+  behind: "Behind",
+  error: "Reporting an error",
+  stale: "Not reporting",
+  revoked: "Revoked",
+};
+const PAGE_SIZE = 25;
 
 /** How long before `now` (the time the data was fetched, so rendering stays pure). */
 function ago(iso: string | null, now: number): string {
@@ -57,6 +72,17 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
     refetchInterval: 3000,
   });
   const [installing, setInstalling] = useState(false);
+  const [status, setStatus] = useState<AgentStatus>("all");
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<"node" | "heartbeat" | "revision">("node");
+  const [page, setPage] = useState(1);
+  const agentParams = { q: search.trim() || undefined, status: status === "all" ? undefined : status, sort, page, pageSize: PAGE_SIZE };
+  const agents = useQuery({
+    queryKey: [...clusterKeys.detail(cluster), "agents", agentParams],
+    queryFn: () => api<AgentPage>(`/api/v1/clusters/${encodeURIComponent(cluster)}/agents${qs(agentParams)}`),
+    refetchInterval: 3000,
+    placeholderData: keepPreviousData,
+  });
   const revoke = useMutation({
     mutationFn: (id: string) => api(`/api/v1/agents/${id}/revoke`, { method: "POST", body: {} }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: clusterKeys.detail(cluster) }),
@@ -64,9 +90,10 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
   if (q.isPending) return <Loading />;
   if (q.isError) return <Alert>Could not load the cluster: {q.error.message}</Alert>;
   const d = q.data;
-  const now = q.dataUpdatedAt;
-  const healthy = d.agents.filter((a) => !a.revoked && a.lastHeartbeatAt && now - new Date(a.lastHeartbeatAt).getTime() < STALE_MS);
-  const current = d.agents.filter((a) => !a.revoked && a.current);
+  const now = agents.dataUpdatedAt || q.dataUpdatedAt;
+  const c = d.agentCounts;
+  const active = c.all - c.revoked;
+  const pages = agents.data ? Math.max(1, Math.ceil(agents.data.total / PAGE_SIZE)) : 1;
   return (
     <>
       <PageHeader
@@ -76,12 +103,35 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
       />
       <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-4">
         <Stat label="Published revision" value={d.publishedRevision || "none"} />
-        <Stat label="Agents current" value={`${current.length} / ${d.agents.filter((a) => !a.revoked).length}`} hint={`${healthy.length} reported in the last 2 minutes`} />
+        <Stat label="Agents current" value={`${c.current} / ${active}`} hint={`${active - c.stale} reported in the last 2 minutes`} />
         <Stat label="Namespaces" value={d.namespaces} />
         <Stat label="Pods" value={d.pods} />
       </div>
       <Card title="Agents">
-        {d.agents.length === 0 ? (
+        {c.all > 0 && (
+          <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter agents">
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+              Node
+              <input className="rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={search} placeholder="node name contains…" onChange={(e) => { setSearch(e.target.value); setPage(1); }} />
+            </label>
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+              Status
+              <select className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={status} onChange={(e) => { setStatus(e.target.value as AgentStatus); setPage(1); }}>
+                {(Object.keys(STATUS_LABEL) as AgentStatus[]).map((k) => <option key={k} value={k}>{STATUS_LABEL[k]} ({c[k]})</option>)}
+              </select>
+            </label>
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+              Sort by
+              <select className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={sort} onChange={(e) => { setSort(e.target.value as typeof sort); setPage(1); }}>
+                <option value="node">Node name</option>
+                <option value="heartbeat">Last heartbeat (latest first)</option>
+                <option value="revision">Revision applied (oldest first)</option>
+              </select>
+            </label>
+          </div>
+        )}
+        {agents.isError && <Alert>Could not load agents: {agents.error.message}</Alert>}
+        {c.all === 0 ? (
           <EmptyState title="No agents have registered yet">{isAdmin ? "Use “Install agents” to create a bootstrap token and the manifests to apply." : "An admin installs them."}</EmptyState>
         ) : (
           <div className="overflow-x-auto">
@@ -98,7 +148,10 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {d.agents.map((a) => (
+                {agents.data?.items.length === 0 && (
+                  <tr><td colSpan={isAdmin ? 7 : 6} className="py-4 text-center text-slate-500">No agent matches these filters.</td></tr>
+                )}
+                {agents.data?.items.map((a) => (
                   <tr key={a.id} data-testid={`agent-row-${a.nodeName}`}>
                     <td className="py-2 pr-3">
                       <span className="font-mono">{a.nodeName}</span>
@@ -115,7 +168,7 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
                         </Badge>
                       )}
                     </td>
-                    <td className="py-2 pr-3">{ago(a.lastHeartbeatAt, now)}</td>
+                    <td className="py-2 pr-3">{ago(a.lastHeartbeatAt, now)}{a.stale && <span className="block text-xs text-amber-700">not reporting</span>}</td>
                     <td className="py-2 pr-3 tabular-nums">
                       {a.rules ?? "–"} / {a.sets ?? "–"}
                       {a.setElements !== null && <span className="block text-xs text-slate-500">{a.setElements} set elements</span>}
@@ -135,6 +188,15 @@ export function ClusterDetail({ cluster, isAdmin }: { cluster: string; isAdmin: 
                 ))}
               </tbody>
             </table>
+            {agents.data && (
+              <div className="mt-3 flex items-center justify-between text-sm text-slate-600">
+                <span>{agents.data.total} agent{agents.data.total === 1 ? "" : "s"} · page {page} of {pages}</span>
+                <span className="flex gap-2">
+                  <Button size="sm" variant="secondary" disabled={page <= 1} onClick={() => setPage((x) => x - 1)}>Previous</Button>
+                  <Button size="sm" variant="secondary" disabled={page >= pages} onClick={() => setPage((x) => x + 1)}>Next</Button>
+                </span>
+              </div>
+            )}
           </div>
         )}
       </Card>

@@ -126,12 +126,29 @@ describe("bundle delivery, status and inventory", () => {
     const report = (body: Record<string, unknown>) => callRoute(r("POST", "/api/v1/agent/status"), { bearer: credential, origin: null, body: JSON.stringify(body) });
     expect((await report({ appliedRevision: head.number, bundleSha256: head.bundleSha256, lastError: null, rules: 12, sets: 4, counters: { "GlobalNetworkPolicy x egress": 7 } })).status).toBe(200);
     const detail = async () => {
-      const res = await callRoute(r("GET", "/api/v1/clusters/[cluster]"), { cookie: admin.cookie });
-      return ((await res.json()) as { agents: Array<{ nodeName: string; current: boolean; behind: number; lastError: string | null; packets: number }> }).agents.find((a) => a.nodeName === "node-x")!;
+      const res = await callRoute({ ...r("GET", "/api/v1/clusters/[cluster]/agents"), pattern: "/api/v1/clusters/[cluster]/agents?q=NODE-X" }, { cookie: admin.cookie, params: { cluster: "demo" } });
+      const body = (await res.json()) as { total: number; items: Array<{ nodeName: string; current: boolean; behind: number; lastError: string | null; packets: number }> };
+      expect(body.total).toBe(1);
+      return body.items[0]!;
     };
+    const listed = async (status: string) => {
+      const res = await callRoute({ ...r("GET", "/api/v1/clusters/[cluster]/agents"), pattern: `/api/v1/clusters/[cluster]/agents?status=${status}&sort=heartbeat` }, { cookie: admin.cookie, params: { cluster: "demo" } });
+      const body = (await res.json()) as { counts: Record<string, number>; items: Array<{ nodeName: string }> };
+      return { names: body.items.map((a) => a.nodeName), counts: body.counts };
+    };
+    const summary = async () => ((await (await callRoute(r("GET", "/api/v1/clusters/[cluster]"), { cookie: admin.cookie, params: { cluster: "demo" } })).json()) as { agentCounts: Record<string, number> }).agentCounts;
     expect(await detail()).toMatchObject({ current: true, behind: 0, packets: 7 });
+    expect((await listed("current")).names).toContain("node-x");
+    expect((await listed("revoked")).names).toEqual(["node-revoked"]);
     await publishPolicy("behind-1");
     expect(await detail()).toMatchObject({ current: false, behind: 1 });
+    const behind = await listed("behind");
+    expect(behind.names).toContain("node-x");
+    expect(behind.names).not.toContain("node-revoked");
+    expect((await listed("current")).names).not.toContain("node-x");
+    const counts = await summary();
+    expect(counts.revoked).toBe(1);
+    expect(counts.all).toBe(counts.current! + counts.behind! + counts.revoked!);
     expect((await report({ appliedRevision: head.number, bundleSha256: head.bundleSha256, lastError: "nft: syntax error" })).status).toBe(200);
     expect((await detail()).lastError).toBe("nft: syntax error");
     const actions = (await db().auditEvent.findMany({ where: { actorName: "agent demo/node-x" }, orderBy: { seq: "asc" } })).map((e) => e.action);
