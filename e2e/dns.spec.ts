@@ -61,7 +61,13 @@ test("the DNS page lists domain rules with the pods they grant and the addresses
     appliedRevision: null,
     bundleSha256: null,
     lastError: null,
-    dns: { learned: [{ set: "r-1", name: "api.stripe.com", ip: "54.187.174.169", family: 4, expiresAt }], learnedTotal: 1 },
+    dns: {
+      learned: [
+        { set: "r-1", name: "api.stripe.com", ip: "54.187.174.169", family: 4, expiresAt },
+        ...Array.from({ length: 60 }, (_, i) => ({ set: "r-1", name: `files-${String(i).padStart(2, "0")}.stripe.com`, ip: `54.187.175.${i + 1}`, family: 4, expiresAt })),
+      ],
+      learnedTotal: 61,
+    },
   });
 
   await page.getByRole("link", { name: "DNS policy" }).click();
@@ -72,7 +78,14 @@ test("the DNS page lists domain rules with the pods they grant and the addresses
   await expect(set).toContainText("*.s3.amazonaws.com");
   await expect(set).toContainText("GlobalNetworkPolicy data-to-saas");
   await expect(set).toContainText("grants 45 pods");
-  await expect(page.getByRole("table", { name: "Learned addresses" })).toContainText("54.187.174.169");
+  const learned = page.getByRole("table", { name: "Learned addresses" });
+  await expect(learned).toContainText("54.187.174.169");
+  // Learned entries are paginated and filtered on the server.
+  await expect(page.getByText("61 entries · page 1 of 2")).toBeVisible();
+  await expect(learned).not.toContainText("files-59.stripe.com");
+  await page.getByRole("search", { name: "Filter learned addresses" }).getByLabel("Filter").fill("files-59");
+  await expect(learned).toContainText("54.187.175.60");
+  await expect(learned).not.toContainText("api.stripe.com");
 
   // The pattern checker applies the engine's own rules.
   await expect(page.getByTestId("pattern-match-www.example.com")).toContainText("matches");

@@ -1,11 +1,12 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { parseDomainPattern } from "@/server/policy/domain";
-import { api } from "../api";
+import { api, qs } from "../api";
 import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
 import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
 import { Badge, Card, PageHeader } from "../ui/card";
 import { EmptyState, Loading } from "../ui/empty";
 import { Field } from "../ui/field";
@@ -15,8 +16,10 @@ interface DnsView {
   rules: Array<{ policy: string; tier: string; ruleIndex: number; domains: string[]; exclusive: boolean; pods: number; samplePods: string[] }>;
   networkSets: Array<{ set: string; domains: string[]; exclusive: boolean; policies: string[]; pods: number }>;
   learned: Array<{ node: string; name: string; ip: string; expiresAt: string }>;
+  learnedMatching: number;
   learnedTotal: number;
 }
+const LEARNED_PAGE = 50;
 
 const SAMPLE_NAMES = ["example.com", "www.example.com", "a.b.example.com", "api.stripe.com", "s3.eu-west-1.amazonaws.com", "update.x.tigera.io"];
 
@@ -53,12 +56,18 @@ function PatternChecker() {
 
 export function DnsPolicyView() {
   const { clusters, cluster, setCluster } = useClusterPicker();
+  const [filter, setFilter] = useState("");
+  const [sort, setSort] = useState<"name" | "expiry" | "node">("name");
+  const [page, setPage] = useState(1);
+  const params = { q: filter.trim() || undefined, sort, page, pageSize: LEARNED_PAGE };
   const q = useQuery({
-    queryKey: ["dns", cluster],
-    queryFn: () => api<DnsView>(`/api/v1/clusters/${encodeURIComponent(cluster)}/dns`),
+    queryKey: ["dns", cluster, params],
+    queryFn: () => api<DnsView>(`/api/v1/clusters/${encodeURIComponent(cluster)}/dns${qs(params)}`),
     enabled: cluster !== "",
     refetchInterval: 10_000,
+    placeholderData: keepPreviousData,
   });
+  const pages = q.data ? Math.max(1, Math.ceil(q.data.learnedMatching / LEARNED_PAGE)) : 1;
   const v = q.data;
   return (
     <>
@@ -99,7 +108,25 @@ export function DnsPolicyView() {
               )}
             </Card>
             <Card title={`Learned names and addresses (${v.learnedTotal})`}>
-              {v.learned.length === 0 ? (
+              {v.learnedTotal > 0 && (
+                <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter learned addresses">
+                  <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+                    Filter
+                    <input className="rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={filter} placeholder="name, address or node" onChange={(e) => { setFilter(e.target.value); setPage(1); }} />
+                  </label>
+                  <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+                    Sort by
+                    <select className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={sort} onChange={(e) => { setSort(e.target.value as typeof sort); setPage(1); }}>
+                      <option value="name">Name</option>
+                      <option value="expiry">Expiry (soonest first)</option>
+                      <option value="node">Node</option>
+                    </select>
+                  </label>
+                </div>
+              )}
+              {v.learned.length === 0 && v.learnedTotal > 0 ? (
+                <p className="text-sm text-slate-500">No learned entry matches “{filter}”.</p>
+              ) : v.learned.length === 0 ? (
                 <EmptyState title="Nothing learned right now">Agents learn addresses from the DNS answers pods receive; entries expire after their TTL plus the grace period.</EmptyState>
               ) : (
                 <table className="w-full text-left text-sm" aria-label="Learned addresses">
@@ -122,6 +149,15 @@ export function DnsPolicyView() {
                     ))}
                   </tbody>
                 </table>
+              )}
+              {v.learnedMatching > LEARNED_PAGE && (
+                <div className="mt-3 flex items-center justify-between text-sm text-slate-600">
+                  <span>{v.learnedMatching.toLocaleString()} entries · page {page} of {pages}</span>
+                  <span className="flex gap-2">
+                    <Button size="sm" variant="secondary" disabled={page <= 1} onClick={() => setPage((x) => x - 1)}>Previous</Button>
+                    <Button size="sm" variant="secondary" disabled={page >= pages} onClick={() => setPage((x) => x + 1)}>Next</Button>
+                  </span>
+                </div>
               )}
             </Card>
           </>

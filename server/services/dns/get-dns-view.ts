@@ -19,7 +19,15 @@ interface Rule {
  * allowedEgressDomains (with the policies that reach it), the pods each grants, and — from the
  * agents' reports — the names and addresses currently learned, with their expiry.
  */
-export async function getDnsView(ctx: RequestContext, clusterName: string) {
+export interface DnsViewInput {
+  /** Learned entries whose name, address or node contains this text. */
+  q?: string;
+  sort?: "name" | "expiry" | "node";
+  page?: number;
+  pageSize?: number;
+}
+
+export async function getDnsView(ctx: RequestContext, clusterName: string, input: DnsViewInput = {}) {
   authorise(ctx, "authenticated");
   const cluster = await clusterByName(clusterName);
   const [store, inventory, agents] = await Promise.all([
@@ -88,6 +96,23 @@ export async function getDnsView(ctx: RequestContext, clusterName: string) {
     learnedTotal += dns.learnedTotal ?? dns.learned?.length ?? 0;
     for (const e of dns.learned ?? []) if (Date.parse(e.expiresAt) > now) learned.push({ node: a.nodeName, name: e.name, ip: e.ip, expiresAt: e.expiresAt });
   }
-  learned.sort((x, y) => x.name.localeCompare(y.name) || x.ip.localeCompare(y.ip) || x.node.localeCompare(y.node));
-  return { cluster: cluster.name, rules, networkSets, learned: learned.slice(0, 2000), learnedTotal };
+  const needle = input.q?.trim().toLowerCase();
+  const matching = needle ? learned.filter((e) => e.name.includes(needle) || e.ip.includes(needle) || e.node.toLowerCase().includes(needle)) : learned;
+  const byName = (x: (typeof learned)[number], y: (typeof learned)[number]) => x.name.localeCompare(y.name) || x.ip.localeCompare(y.ip) || x.node.localeCompare(y.node);
+  matching.sort(
+    input.sort === "expiry" ? (x, y) => x.expiresAt.localeCompare(y.expiresAt) || byName(x, y) : input.sort === "node" ? (x, y) => x.node.localeCompare(y.node) || byName(x, y) : byName,
+  );
+  const pageSize = input.pageSize ?? 50;
+  const page = input.page ?? 1;
+  return {
+    cluster: cluster.name,
+    rules,
+    networkSets,
+    /** One page of the learned entries that match the filter. */
+    learned: matching.slice((page - 1) * pageSize, page * pageSize),
+    learnedMatching: matching.length,
+    learnedTotal,
+    page,
+    pageSize,
+  };
 }

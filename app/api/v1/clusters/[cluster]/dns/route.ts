@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { route } from "@/server/http/route";
 import { getDnsView } from "@/server/services/dns/get-dns-view";
+import { ZClusterParam, ZPageQuery } from "@/server/services/schemas";
 
-const ZParams = z.strictObject({ cluster: z.string().min(1).max(63) });
+const ZQuery = z.strictObject({
+  q: z.string().max(253).optional(),
+  sort: z.enum(["name", "expiry", "node"], { error: "sort must be name, expiry or node" }).optional(),
+  ...ZPageQuery,
+});
 
-export const GET = route({ auth: "authenticated", params: ZParams }, ({ ctx, params }) => getDnsView(ctx, params.cluster));
+/** DNS policy of a cluster; the learned names and addresses are paginated, sortable and filterable. */
+export const GET = route({ auth: "authenticated", params: ZClusterParam, query: ZQuery }, ({ ctx, params, query }) => getDnsView(ctx, params.cluster, query));
