@@ -377,13 +377,16 @@ function upperIndex(starts: Uint32Array, x: number, lo: number, hi: number): num
 
 const BUCKETS = 0x10000;
 
+/** Up to this many IPv4 ranges, a set has no /16 bucket table. */
+const SMALL_SET = 64;
+
 class CidrSetImpl implements CidrSet {
   /**
    * `buckets[h]` is the index of the first IPv4 range starting at or after
    * `h << 16`: a lookup only binary-searches the ranges of its /16 (plus the
    * one before, which may reach into it).
    */
-  private readonly buckets: Uint32Array;
+  private readonly buckets: Uint32Array | null;
 
   constructor(
     readonly size: number,
@@ -393,6 +396,11 @@ class CidrSetImpl implements CidrSet {
     private readonly v6Starts: Uint32Array,
     private readonly v6Ends: Uint32Array,
   ) {
+    // Small sets (most rules' nets) binary-search all their ranges: the bucket table is 256 KiB.
+    if (v4Starts.length <= SMALL_SET) {
+      this.buckets = null;
+      return;
+    }
     const buckets = new Uint32Array(BUCKETS + 1);
     let r = 0;
     for (let h = 0; h <= BUCKETS; h++) {
@@ -408,6 +416,10 @@ class CidrSetImpl implements CidrSet {
   }
 
   hasV4(addr: number): boolean {
+    if (this.buckets === null) {
+      const j = upperIndex(this.v4Starts, addr, 0, this.v4Starts.length);
+      return j >= 0 && addr <= this.v4Ends[j]!;
+    }
     const h = addr >>> 16;
     const first = this.buckets[h]!;
     const i = upperIndex(this.v4Starts, addr, first, this.buckets[h + 1]!);
