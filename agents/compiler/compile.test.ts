@@ -167,7 +167,14 @@ describe("compileStructure", () => {
     const s = structureOf([webPolicy, icmp]);
     const web = chain(s, (_n, c) => c === "NetworkPolicy shop/web ingress");
     const allow = web.lines.filter((l) => l.includes('ingress 1"'));
-    expect(allow.some((l) => /meta l4proto 6 .*th dport \{ 80, 8000-8080 \}/.test(l))).toBe(true);
+    // A list of ports is a named set of constants, shared by every rule with the same list.
+    const portsRule = allow.find((l) => /meta l4proto 6 .*th dport @cp_\w+/.test(l));
+    expect(portsRule).toBeDefined();
+    const portsSet = s.sets.find((x) => portsRule!.includes(`@${x.name} `))!;
+    expect(portsSet.spec).toBe("type inet_service; flags interval");
+    expect(portsSet.source).toMatchObject({ kind: "constant", elements: ["80", "8000-8080"] });
+    const again = structureOf([webPolicy, { ...webPolicy, metadata: { ...webPolicy.metadata, name: "web-2" } }, icmp]);
+    expect(again.sets.filter((x) => x.source.kind === "constant" && x.spec.includes("inet_service"))).toHaveLength(1);
     expect(allow.some((l) => /ip daddr \. meta l4proto \. th dport @n4_\w+/.test(l))).toBe(true);
     const ic = chain(s, (_n, c) => c === "GlobalNetworkPolicy icmp ingress");
     expect(ic.lines.some((l) => l.includes("icmp type 8 icmp code 0"))).toBe(true);
