@@ -12,5 +12,7 @@ export const ZSimulateFlow = z.strictObject({
   ),
   protocol: z.enum(["TCP", "UDP", "SCTP", "ICMP", "ICMPv6"], { error: "protocol must be TCP, UDP, SCTP, ICMP or ICMPv6" }),
   port: z.number().int().min(1).max(65535).optional(),
+  /** Evaluate against the state with this open change request's changes applied (e.g. the user's draft). */
+  changeRequest: z.uuid({ error: "changeRequest must be a change request id (UUID)" }).optional(),
 });
 export type TSimulateFlow = z.infer<typeof ZSimulateFlow>;

@@ -10,12 +10,29 @@ interface RuleLike {
   destination?: Record<string, unknown>;
 }
 
+export const NETWORK_SET_SORTS = ["name", "cidrs"] as const;
+export const NETWORK_SET_KINDS = ["global", "namespaced"] as const;
+
+export interface ListNetworkSetsInput {
+  /** Case-insensitive text over name, namespace and allowed domains. */
+  q?: string;
+  kind?: (typeof NETWORK_SET_KINDS)[number];
+  /** `key` (has the label) or `key=value`; several, comma-separated, must all match. */
+  label?: string;
+  sort?: (typeof NETWORK_SET_SORTS)[number];
+  dir?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+}
+
 /**
  * The network sets of a cluster's published revision (global and namespaced) with their
- * labels, sizes, allowed egress domains, the revision that last changed them, and the policies
- * whose rules select them (by label, as Calico scopes rule selectors).
+ * labels, sizes, allowed egress domains, the revision and version that last changed them, and
+ * the policies whose rules select them (by label, as Calico scopes rule selectors). Filtered
+ * (text, kind, labels), sorted (name, CIDR count) and paginated here; the policies selecting a
+ * set are worked out for the page's sets only.
  */
-export async function listNetworkSets(ctx: RequestContext, clusterName: string) {
+export async function listNetworkSets(ctx: RequestContext, clusterName: string, input: ListNetworkSetsInput = {}) {
   authorise(ctx, "authenticated");
   const cluster = await clusterByName(clusterName);
   const store = await loadStore(cluster.id);
@@ -26,7 +43,33 @@ export async function listNetworkSets(ctx: RequestContext, clusterName: string) 
   const policies = resources.filter(isPolicy);
   const sets = resources.filter(isNetworkSet);
   const revisionOf = new Map([...store.values()].map((r) => [`${r.key.kind}/${r.key.namespace}/${r.key.name}`, { revision: r.revision, version: r.version }]));
-  const items = sets.map((s) => {
+
+  const needle = input.q?.trim().toLowerCase() ?? "";
+  const wanted = (input.label ?? "")
+    .split(",")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const eq = l.indexOf("=");
+      return eq >= 0 ? { key: l.slice(0, eq).trim(), value: l.slice(eq + 1).trim() as string | null } : { key: l, value: null };
+    });
+  const matching = sets.filter((s) => {
+    if (input.kind && (input.kind === "global") !== (s.kind === "GlobalNetworkSet")) return false;
+    const labels = s.metadata.labels ?? {};
+    if (!wanted.every((w) => Object.hasOwn(labels, w.key) && (w.value === null || labels[w.key] === w.value))) return false;
+    if (!needle) return true;
+    const ns = s.kind === "NetworkSet" ? (s.metadata.namespace ?? "default") : "";
+    return s.metadata.name.toLowerCase().includes(needle) || ns.toLowerCase().includes(needle) || (s.spec.allowedEgressDomains ?? []).some((d) => d.toLowerCase().includes(needle));
+  });
+  const nsOf = (s: (typeof sets)[number]) => (s.kind === "NetworkSet" ? (s.metadata.namespace ?? "default") : "");
+  const byName = (a: (typeof sets)[number], b: (typeof sets)[number]) => a.metadata.name.localeCompare(b.metadata.name) || nsOf(a).localeCompare(nsOf(b)) || a.kind.localeCompare(b.kind);
+  const sort = input.sort ?? "name";
+  const sign = (input.dir ?? (sort === "cidrs" ? "desc" : "asc")) === "asc" ? 1 : -1;
+  matching.sort(sort === "cidrs" ? (a, b) => sign * ((a.spec.nets?.length ?? 0) - (b.spec.nets?.length ?? 0)) || byName(a, b) : (a, b) => sign * byName(a, b));
+
+  const page = input.page ?? 1;
+  const pageSize = input.pageSize ?? 50;
+  const items = matching.slice((page - 1) * pageSize, page * pageSize).map((s) => {
     const namespace = s.kind === "NetworkSet" ? (s.metadata.namespace ?? "default") : null;
     const labels = endpointLabelsForNetworkSet(s, namespace ? (nsByName.get(namespace) ?? null) : null);
     const referencedBy: string[] = [];
@@ -54,6 +97,5 @@ export async function listNetworkSets(ctx: RequestContext, clusterName: string) 
       version: meta?.version ?? null,
     };
   });
-  items.sort((a, b) => (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name));
-  return { cluster: cluster.name, items };
+  return { cluster: cluster.name, items, total: matching.length, totalSets: sets.length, page, pageSize, sort, dir: sign === 1 ? "asc" : "desc" };
 }
