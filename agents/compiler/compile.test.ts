@@ -218,10 +218,21 @@ describe("compileStructure", () => {
     const s = structureOf([webPolicy, denyGnp, threats]);
     const pods = [pod("w", "shop", { app: "web" }, "10.1.0.2"), pod("w-remote", "shop", { app: "web" }, "10.2.0.2", "n2"), pod("d", "dev", { app: "x" }, "10.2.0.7", "n2")];
     const e = new ElementsComputer(s).compute(cluster(pods));
-    const peer = (text: string, f: 4 | 6) => s.sets.find((x) => x.source.kind === "peer" && x.source.family === f && x.source.selector.toString().includes(text))!;
-    expect(e.get(peer("threat", 4).name)).toEqual(["1.2.3.0/24", "5.5.5.5"]);
-    expect(e.get(peer("threat", 6).name)).toEqual(["2001:db8::/64"]);
-    expect(e.get(peer("pcns.env", 4).name)).toEqual(["10.2.0.7"]);
+    const peer = (text: string, f: 4 | 6, part: "hosts" | "ranges" = "hosts") =>
+      s.sets.find((x) => x.source.kind === "peer" && x.source.family === f && x.source.part === part && x.source.selector.toString().includes(text));
+    // Single addresses in a hash set, wider CIDRs in an interval set.
+    expect(e.get(peer("threat", 4)!.name)).toEqual(["5.5.5.5"]);
+    expect(peer("threat", 4)!.spec).toBe("type ipv4_addr");
+    expect(e.get(peer("threat", 4, "ranges")!.name)).toEqual(["1.2.3.0/24"]);
+    expect(peer("threat", 4, "ranges")!.spec).toBe("type ipv4_addr; flags interval");
+    expect(e.get(peer("threat", 6, "ranges")!.name)).toEqual(["2001:db8::/64"]);
+    expect(e.get(peer("threat", 6)!.name)).toEqual([]);
+    // Both parts are matched (ORed) by the rule.
+    const deny = s.chains.flatMap((c) => c.lines).filter((l) => l.includes(`@${peer("threat", 4)!.name}`) || l.includes(`@${peer("threat", 4, "ranges")!.name}`));
+    expect(deny).toHaveLength(2);
+    expect(e.get(peer("pcns.env", 4)!.name)).toEqual(["10.2.0.7"]);
+    // A selector that matches no network set with ranges gets no ranges set at all.
+    expect(peer("pcns.env", 4, "ranges")).toBeUndefined();
     const local = s.sets.find((x) => x.source.kind === "local-selected" && x.source.family === 4 && x.source.selector.toString().includes("web"))!;
     expect(e.get(local.name)).toEqual(["10.1.0.2"]);
     const dispatch = s.sets.filter((x) => x.source.kind === "dispatch" && x.source.family === 4).map((x) => e.get(x.name));
@@ -268,7 +279,8 @@ describe("compileStructure", () => {
     const pd4 = pd.find((x) => x.source.family === 4)!;
     const egress = s.chains.find((c) => c.comment.includes("to-saas egress"))!;
     const ingress = s.chains.find((c) => c.comment.includes("to-saas ingress"))!;
-    expect(egress.lines.filter((l) => l.startsWith("meta nfproto ipv4") && l.includes("ip daddr @")).length).toBe(2);
+    // The set's hosts, its ranges (198.51.100.0/28) and its learned domain addresses, ORed.
+    expect(egress.lines.filter((l) => l.startsWith("meta nfproto ipv4") && l.includes("ip daddr @")).length).toBe(3);
     expect(egress.lines.some((l) => l.includes(`@${pd4.name}`))).toBe(true);
     expect(ingress.lines.some((l) => l.includes("@pd"))).toBe(false);
     const id = "GlobalNetworkSet saas";

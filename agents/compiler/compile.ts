@@ -74,7 +74,7 @@ import {
   type TRule,
 } from "../../server/policy/index";
 import { nftName, nftString, shortHash } from "./names";
-import { mergeV4, mergeV6, portElements, renderV4, renderV6, unionV4, unionV6, v4Text, v6Text, type V4Ranges, type V6Ranges } from "./ranges";
+import { mergeV4, mergeV6, portElements, renderV4, renderV6, v4Text, v6Text } from "./ranges";
 
 export const TABLE = "portcullis";
 export const TABLE_REF = `inet ${TABLE}`;
@@ -171,7 +171,13 @@ export type SetSource =
   | { kind: "dispatch"; dir: Dir; family: Family }
   | { kind: "local-selected"; selector: Selector; family: Family }
   | { kind: "tier-enforced"; selectors: readonly Selector[]; family: Family }
-  | { kind: "peer"; selector: Selector; domains: boolean; family: Family }
+  /**
+   * Peers a rule selector matches: `hosts` (pod addresses and single-address CIDRs of matched
+   * network sets, a hash set) and `ranges` (their wider CIDRs, an interval set). Keeping hosts out
+   * of interval sets keeps pod churn cheap: nftables re-reads every interval set's elements on
+   * each element update, and a threat feed is mostly single addresses.
+   */
+  | { kind: "peer"; selector: Selector; domains: boolean; family: Family; part: "hosts" | "ranges" }
   | { kind: "named-port"; selector: Selector | null; port: string; protocol: number | undefined; family: Family }
   | { kind: "domains"; id: string; family: Family }
   | { kind: "peer-domains"; selector: Selector; family: Family }
@@ -288,13 +294,23 @@ class StructureBuilder {
     return this.set(`l${f}`, sel.uid(), `type ${this.addrType(f)}`, `local endpoints: ${sel.toString()}`, { kind: "local-selected", selector: sel, family: f });
   }
 
-  peer(sel: Selector, domains: boolean, f: Family): string {
-    return this.set(`e${f}`, `${sel.uid()}|${domains ? "dns" : ""}`, `type ${this.addrType(f)}; flags interval`, `${domains ? "egress allow " : ""}peers: ${sel.toString()}`, {
-      kind: "peer",
-      selector: sel,
-      domains,
-      family: f,
-    });
+  peer(sel: Selector, domains: boolean, f: Family, part: "hosts" | "ranges"): string {
+    const ranges = part === "ranges";
+    return this.set(
+      ranges ? `r${f}` : `e${f}`,
+      `${sel.uid()}|${domains ? "dns" : ""}`,
+      `type ${this.addrType(f)}${ranges ? "; flags interval" : ""}`,
+      `${domains ? "egress allow " : ""}peers${ranges ? " (ranges)" : ""}: ${sel.toString()}`,
+      { kind: "peer", selector: sel, domains, family: f, part },
+    );
+  }
+
+  /** Network sets with CIDRs wider than one address, per family (namespaced ones: no labels, they may match). */
+  rangeNetsets: Record<Family, Array<{ labels: Labels | null }>> = { 4: [], 6: [] };
+
+  /** Whether `sel` may match a network set holding ranges of family `f` (conservative for namespaced sets). */
+  needsRanges(sel: Selector, f: Family): boolean {
+    return this.rangeNetsets[f].some((n) => n.labels === null || sel.matches(n.labels));
   }
 
   namedPort(sel: Selector | null, port: string, protocol: number | undefined, f: Family): string {
@@ -386,12 +402,16 @@ function entityParts(ctx: RuleCtx, side: "source" | "destination", e: TEntityRul
     if (notNets.length) parts.push([`${addr} != ${listMatch(b, `c${f}`, b.addrType(f), notNets, "networks", f)}`]);
   }
   if (sel.selector) {
-    const alts = [`${addr} @${b.peer(sel.selector, false, f)}`];
+    const alts = [`${addr} @${b.peer(sel.selector, false, f, "hosts")}`];
+    if (b.needsRanges(sel.selector, f)) alts.push(`${addr} @${b.peer(sel.selector, false, f, "ranges")}`);
     // Egress Allow: the matched network sets' learned domain addresses, ORed with their nets.
     if (allowDomainsFromSets) alts.push(`${addr} @${b.peerDomains(sel.selector, ctx.policySelector, f)}`);
     parts.push(alts);
   }
-  if (sel.notSelector) parts.push([`${addr} != @${b.peer(sel.notSelector, false, f)}`]);
+  if (sel.notSelector) {
+    parts.push([`${addr} != @${b.peer(sel.notSelector, false, f, "hosts")}`]);
+    if (b.needsRanges(sel.notSelector, f)) parts.push([`${addr} != @${b.peer(sel.notSelector, false, f, "ranges")}`]);
+  }
   if (e.domains && e.domains.length > 0) {
     // Only in the destination of egress Allow rules (reference §5); elsewhere the rule never matches.
     if (side !== "destination" || ctx.dir !== "egress" || !allowDomainsFromSets) return null;
@@ -516,6 +536,13 @@ export function compileStructure(resources: readonly TResource[], config: Compil
     }
     return { kind: n.kind, name: n.name, namespace: n.namespace, labels: res?.metadata.labels ?? {}, cidrs: n.cidrs, domainSetId };
   });
+  for (const n of netsets) {
+    for (const f of [4, 6] as const) {
+      if (!n.cidrs.some((c) => c.family === f && c.start !== c.end)) continue;
+      // A global set's labels are known now; a namespaced set's depend on its namespace's labels.
+      b.rangeNetsets[f].push({ labels: n.namespace === undefined ? endpointLabelsForNetworkSet({ kind: n.kind, metadata: { name: n.name, labels: n.labels } }, null) : null });
+    }
+  }
 
   const dirChains: Record<Dir, string[]> = { egress: [], ingress: [] };
   for (const dir of ["egress", "ingress"] as const) {
@@ -800,7 +827,8 @@ function nsLike(namespaces: readonly NamespaceLike[]): (name: string) => Namespa
  */
 export class ElementsComputer {
   private readonly matchCache = new Map<string, Map<string, boolean>>();
-  private readonly netsetRangeCache = new Map<string, { v4: V4Ranges; v6: V6Ranges }>();
+  private readonly netsetRangeCache = new Map<string, string[]>();
+  private readonly netsetHostCache = new Map<string, { v4: number[]; v6: bigint[] }>();
 
   constructor(readonly structure: Structure) {}
 
@@ -946,9 +974,8 @@ export class ElementsComputer {
           els = addrs(localGroups.filter((g) => src.selectors.some((x) => this.matches(x, g))).flatMap((g) => g.local), src.family);
           break;
         case "peer": {
-          const matchedSets = netsets.filter((n) => this.matches(src.selector, n));
-          const eps = select(src.selector, false);
-          els = this.peerElements(matchedSets.map((n) => n.info), eps, [], src.family);
+          const matchedSets = netsets.filter((n) => this.matches(src.selector, n)).map((n) => n.info);
+          els = src.part === "ranges" ? this.peerRanges(matchedSets, src.family) : this.peerHosts(matchedSets, select(src.selector, false), src.family);
           break;
         }
         case "named-port": {
@@ -1018,29 +1045,40 @@ export class ElementsComputer {
     return [...out].sort();
   }
 
-  private peerElements(sets: readonly NetsetInfo[], eps: readonly Endpoint[], extra: readonly string[], f: Family): string[] {
-    const key = sets.map((s) => `${s.kind}/${s.namespace ?? ""}/${s.name}`).join("|");
-    let base = this.netsetRangeCache.get(key);
+  /** The wider CIDRs of the matched network sets, merged into ranges. */
+  private peerRanges(sets: readonly NetsetInfo[], f: Family): string[] {
+    const key = `${f}|${sets.map((s) => `${s.kind}/${s.namespace ?? ""}/${s.name}`).join("|")}`;
+    let hit = this.netsetRangeCache.get(key);
+    if (!hit) {
+      const cidrs = sets.flatMap((s) => s.cidrs).filter((c) => c.family === f && c.start !== c.end);
+      hit = f === 4 ? renderV4(mergeV4(cidrs.map((c) => [Number(c.start), Number(c.end)]))) : renderV6(mergeV6(cidrs.map((c) => [c.start, c.end])));
+      this.netsetRangeCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Single addresses: the matched endpoints' and the matched network sets' one-address CIDRs. */
+  private peerHosts(sets: readonly NetsetInfo[], eps: readonly Endpoint[], f: Family): string[] {
+    const key = `${f}|${sets.map((s) => `${s.kind}/${s.namespace ?? ""}/${s.name}`).join("|")}`;
+    let base = this.netsetHostCache.get(key);
     if (!base) {
-      const cidrs = sets.flatMap((s) => s.cidrs);
-      base = {
-        v4: mergeV4(cidrs.filter((c) => c.family === 4).map((c) => [Number(c.start), Number(c.end)])),
-        v6: mergeV6(cidrs.filter((c) => c.family === 6).map((c) => [c.start, c.end])),
-      };
-      this.netsetRangeCache.set(key, base);
-    }
-    const extraV4: number[] = [];
-    const extraV6: bigint[] = [];
-    for (const t of extra) {
-      try {
-        const ip = parseIp(t);
-        if (ip.family === 4) extraV4.push(Number(ip.value));
-        else extraV6.push(ip.value);
-      } catch {
-        // ignore unparseable learned addresses
+      base = { v4: [], v6: [] };
+      for (const s of sets) {
+        for (const c of s.cidrs) {
+          if (c.start !== c.end || c.family !== f) continue;
+          if (f === 4) base.v4.push(Number(c.start));
+          else base.v6.push(c.start);
+        }
       }
+      this.netsetHostCache.set(key, base);
     }
-    if (f === 4) return renderV4(unionV4(base.v4, [...eps.flatMap((e) => e.v4), ...extraV4]));
-    return renderV6(unionV6(base.v6, [...eps.flatMap((e) => e.v6), ...extraV6]));
+    if (f === 4) {
+      const all = new Set<number>(base.v4);
+      for (const e of eps) for (const a of e.v4) all.add(a);
+      return [...all].sort((a, b) => a - b).map(v4Text);
+    }
+    const all = new Set<bigint>(base.v6);
+    for (const e of eps) for (const a of e.v6) all.add(a);
+    return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(v6Text);
   }
 }

@@ -45,23 +45,6 @@ export function mergeV6(pairs: Array<[bigint, bigint]>): V6Ranges {
   return out;
 }
 
-/** Union of already merged ranges and extra single addresses. */
-export function unionV4(base: V4Ranges, addrs: readonly number[]): V4Ranges {
-  if (addrs.length === 0) return base;
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < base.length; i += 2) pairs.push([base[i]!, base[i + 1]!]);
-  for (const a of addrs) pairs.push([a, a]);
-  return mergeV4(pairs);
-}
-
-export function unionV6(base: V6Ranges, addrs: readonly bigint[]): V6Ranges {
-  if (addrs.length === 0) return base;
-  const pairs: Array<[bigint, bigint]> = [];
-  for (let i = 0; i < base.length; i += 2) pairs.push([base[i]!, base[i + 1]!]);
-  for (const a of addrs) pairs.push([a, a]);
-  return mergeV6(pairs);
-}
-
 export function v4Text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
