@@ -10,6 +10,7 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { href: "/", label: "Dashboard" },
   { href: "/policies", label: "Policies" },
+  { href: "/import", label: "Import / export" },
   { href: "/inventory", label: "Inventory" },
   { href: "/network-sets", label: "Network sets" },
   { href: "/dns", label: "DNS policy" },

@@ -87,6 +87,7 @@ const RECIPES: Record<string, Recipe> = {
     action: null,
     setup: async () => ({ params: { cluster: "demo" }, body: { source: { pod: "shop-frontend/" + (await db().inventoryPod.findFirstOrThrow({ where: { namespace: "shop-frontend" } })).name }, destination: { ip: "198.51.100.7" }, protocol: "TCP", port: 443 }, as: root }),
   },
+  "POST /api/v1/clusters/[cluster]/import/preview": { action: null, setup: async () => ({ params: { cluster: "demo" }, body: { yaml: JSON.stringify(NP("import-preview-a", 80)) }, as: root }) },
   "POST /api/v1/clusters": { action: "cluster.create", setup: async () => ({ body: { name: "walk-cluster", displayName: "Walk" }, as: root }) },
   "POST /api/v1/clusters/[cluster]/bootstrap-tokens": { action: "agent.bootstrap_token.create", setup: async () => ({ params: { cluster: "demo" }, body: { oneTime: true, expiresInHours: 1 }, as: root }) },
   "POST /api/v1/agent/register": {

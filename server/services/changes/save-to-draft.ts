@@ -3,12 +3,14 @@ import { appendAudit } from "../../audit/append";
 import { db } from "../../db";
 import type { TChangeInput, TSaveToDraft } from "../../policy/changes";
 import { authorise } from "../authorise";
-import { conflict } from "../errors";
+import { conflict, invalid } from "../errors";
 import { recordChanges, resolveChanges } from "./edit";
 import { findMyDraft } from "./get-my-draft";
 import { yamlToInputs } from "./open-change-request";
-import { lockRequest, requireUser } from "./requests";
-import { clusterByName, currentRevisionNumber, describeKey, keyString, loadStore, type ResourceKey } from "./store";
+import { lockRequest, plannedChanges, requireUser } from "./requests";
+import { clusterByName, currentRevisionNumber, describeKey, keyString, loadStore, validateSaved, type ResourceKey } from "./store";
+
+const EGRESS_CHECKED_ON_SAVE: ReadonlySet<string> = new Set(["EgressAssignment"]);
 
 function rawKey(input: TChangeInput): ResourceKey | null {
   if (input.op === "delete") return { kind: input.resource.kind, namespace: input.resource.namespace ?? "", name: input.resource.name };
@@ -78,6 +80,9 @@ export async function saveToDraft(ctx: RequestContext, clusterName: string, inpu
         errors: moved.map((m, i) => ({ path: `changes[${i}]`, message: m })),
       });
     }
+    // An egress IP another assignment holds (published or in this draft) is refused now, naming the holder, not at submit.
+    const clashes = validateSaved(store, plannedChanges(cr.items), changes.map((c) => ({ ...c, baseVersion: 0 })), EGRESS_CHECKED_ON_SAVE, fromYaml ? "yaml.documents" : "changes");
+    if (clashes.length) throw invalid(clashes);
     await recordChanges(tx, cr, cluster.id, changes);
     const after = await tx.changeRequest.findUniqueOrThrow({ where: { id: cr.id } });
     const summary = changes.map((c) => ({ op: c.op, resource: describeKey(c.key) }));

@@ -155,7 +155,10 @@ export function validateRequest(store: Map<string, LiveResource>, changes: reado
     return i === undefined ? null : `changes[${i}].document.${inner}`;
   };
   const ipsSeen = new Map<string, string>();
-  for (const { key, resource } of resources) {
+  // Resources this request leaves alone claim their egress IPs first, then the changes in order:
+  // a conflict is blamed on the change and names the assignment that already holds the IP.
+  const ordered = [...resources].sort((a, b) => (indexOf.get(a.key) ?? -1) - (indexOf.get(b.key) ?? -1));
+  for (const { key, resource } of ordered) {
     if (isPolicy(resource)) {
       const tier = resource.spec.tier;
       if (!tiers.has(tier)) {
@@ -183,6 +186,28 @@ export function validateRequest(store: Map<string, LiveResource>, changes: reado
     }
   }
   return errors;
+}
+
+/**
+ * Whole-state validation of changes being saved into a draft that already holds `draft`: the
+ * errors of the saved changes of the given kinds (e.g. an egress IP another assignment holds),
+ * with paths `${prefix}[i]` indexing `saved`. Other problems wait for submit, as drafts may be
+ * built up in any order.
+ */
+export function validateSaved(store: Map<string, LiveResource>, draft: readonly PlannedChange[], saved: readonly PlannedChange[], kinds: ReadonlySet<string>, prefix = "changes"): FieldError[] {
+  if (!saved.some((c) => kinds.has(c.key.kind))) return [];
+  const savedKeys = new Set(saved.map((c) => keyString(c.key)));
+  const kept = draft.filter((c) => !savedKeys.has(keyString(c.key)));
+  const errors = validateRequest(store, [...kept, ...saved]);
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    const m = /^changes\[(\d+)\](.*)$/.exec(e.path);
+    if (!m) continue;
+    const i = Number(m[1]) - kept.length;
+    if (i < 0 || !kinds.has(saved[i]!.key.kind)) continue;
+    out.push({ path: `${prefix}[${i}]${m[2]}`, message: e.message });
+  }
+  return out;
 }
 
 /** Keys whose stored version no longer matches the version a change was based on. */

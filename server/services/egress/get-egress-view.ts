@@ -1,7 +1,8 @@
 import type { RequestContext } from "../../auth/actor";
 import { db } from "../../db";
-import { parseCidr, parseIp } from "../../policy/cidr";
+import { parseIp } from "../../policy/cidr";
 import { allocateEgressIps, egressAssignmentKey } from "../../policy/egress-allocation";
+import { countRanges, usablePoolRanges } from "../../policy/egress-space";
 import type { TEgressAssignment, TEgressIPPool } from "../../policy/resources";
 import { storedResource } from "../changes/store";
 import { authorise } from "../authorise";
@@ -16,22 +17,6 @@ interface ReportedEgress {
 
 /** Agents that reported within this window count as live for the egress view. */
 const LIVE_MS = 2 * 60_000;
-
-function poolSize(cidrs: string[], exclude: string[]): number {
-  let size = 0;
-  for (const c of cidrs) {
-    const p = parseCidr(c, { strict: false });
-    if (p.family === 4) size += 2 ** (32 - p.prefix);
-    else size += p.prefix >= 64 ? 2 ** (128 - p.prefix) : Number.MAX_SAFE_INTEGER;
-  }
-  for (const e of exclude) {
-    const x = parseCidr(e, { strict: false });
-    if (cidrs.some((c) => { const p = parseCidr(c, { strict: false }); return p.family === x.family && p.prefix <= x.prefix && p.start <= x.start && x.end <= p.end; })) {
-      size -= x.family === 4 ? 2 ** (32 - x.prefix) : 2 ** Math.min(53, 128 - x.prefix);
-    }
-  }
-  return Math.max(0, size);
-}
 
 /**
  * The egress picture of a cluster for the Egress page and the network team's firewall view:
@@ -108,9 +93,11 @@ export async function getEgressView(ctx: RequestContext, clusterName: string) {
     return {
       namespace: r.key.namespace,
       name: r.key.name,
+      version: r.version,
       pool: spec.pool ?? "",
       ip,
       requested: spec.ip !== undefined,
+      spec,
       podSelector: spec.podSelector ?? null,
       destinations: spec.destinations ? [...(spec.destinations.nets ?? []), ...(spec.destinations.networkSetSelector ? [`network sets: ${spec.destinations.networkSetSelector}`] : [])] : ["everything outside the cluster"],
       holder: holder?.valid ? holder.holder : null,
@@ -124,9 +111,11 @@ export async function getEgressView(ctx: RequestContext, clusterName: string) {
   const poolRows = pools.map((r) => {
     const spec = (r.document!.spec ?? {}) as { cidrs?: string[]; exclude?: string[]; gatewayNodeSelector?: string; description?: string };
     const used = assignmentRows.filter((a) => a.pool === r.key.name && a.ip).length;
-    const size = poolSize(spec.cidrs ?? [], spec.exclude ?? []);
+    // Addresses the allocator can hand out: network and broadcast of prefixes up to /30 and exclusions left out.
+    const size = countRanges(usablePoolRanges({ cidrs: spec.cidrs ?? [], exclude: spec.exclude ?? [] }));
     return {
       name: r.key.name,
+      version: r.version,
       cidrs: spec.cidrs ?? [],
       exclude: spec.exclude ?? [],
       gatewayNodeSelector: spec.gatewayNodeSelector ?? "all()",

@@ -9,13 +9,21 @@ export interface ListResourcesInput {
   /** `key` (has the label) or `key=value`. */
   label?: string;
   q?: string;
+  /** kind (kind, namespace, name; the default), name (name, namespace, kind) or updated (most recently changed first). */
+  sort?: "kind" | "name" | "updated";
   page?: number;
   pageSize?: number;
 }
 
+const ORDER: Record<NonNullable<ListResourcesInput["sort"]>, Prisma.PolicyResourceOrderByWithRelationInput[]> = {
+  kind: [{ kind: "asc" }, { namespace: "asc" }, { name: "asc" }],
+  name: [{ name: "asc" }, { namespace: "asc" }, { kind: "asc" }],
+  updated: [{ updatedAt: "desc" }, { kind: "asc" }, { namespace: "asc" }, { name: "asc" }],
+};
+
 /**
  * The cluster's current resources (the latest published revision), filtered by kind, namespace,
- * label and text, sorted by kind, namespace, name; server-paginated. Each carries its version and
+ * label and text, sorted by kind, namespace, name (or by name, or most recently changed first); server-paginated. Each carries its version and
  * the revision that last changed it.
  */
 export async function listResources(ctx: RequestContext, clusterName: string, input: ListResourcesInput) {
@@ -33,7 +41,7 @@ export async function listResources(ctx: RequestContext, clusterName: string, in
   const pageSize = input.pageSize ?? 50;
   const [total, rows] = await db().$transaction([
     db().policyResource.count({ where }),
-    db().policyResource.findMany({ where, orderBy: [{ kind: "asc" }, { namespace: "asc" }, { name: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
+    db().policyResource.findMany({ where, orderBy: ORDER[input.sort ?? "kind"], skip: (page - 1) * pageSize, take: pageSize }),
   ]);
   return {
     cluster: cluster.name,

@@ -8,6 +8,7 @@ const ZQuery = z.strictObject({
   namespace: z.string().max(63).optional(),
   label: z.string().max(317).optional(),
   q: z.string().max(253).optional(),
+  sort: z.enum(["kind", "name", "updated"], { error: "sort must be kind, name or updated" }).optional(),
   ...ZPageQuery,
 });
 
