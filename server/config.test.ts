@@ -26,4 +26,11 @@ describe("parseEnv", () => {
     expect(parseEnv({ PORTCULLIS_DEMO: "false" }).PORTCULLIS_DEMO).toBe(false);
     expect(() => parseEnv({ PORTCULLIS_DEMO: "maybe" })).toThrow(/PORTCULLIS_DEMO/);
   });
+
+  it("takes a build folder inside the checkout only", () => {
+    expect(parseEnv({}).PORTCULLIS_NEXT_DIST_DIR).toBe(".next");
+    expect(parseEnv({ PORTCULLIS_NEXT_DIST_DIR: ".next-b" }).PORTCULLIS_NEXT_DIST_DIR).toBe(".next-b");
+    expect(() => parseEnv({ PORTCULLIS_NEXT_DIST_DIR: "../elsewhere" })).toThrow(/PORTCULLIS_NEXT_DIST_DIR: must be a folder name/);
+    expect(() => parseEnv({ PORTCULLIS_NEXT_DIST_DIR: "/tmp/x" })).toThrow(/PORTCULLIS_NEXT_DIST_DIR/);
+  });
 });

@@ -33,6 +33,8 @@ export const ZEnv = z.object({
   /** File holding the console's Ed25519 bundle signing key (64 hex digits); the key is kept in the database when unset. */
   PORTCULLIS_SIGNING_KEY_FILE: z.string().min(1).optional(),
   PORTCULLIS_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Build folder (also read by next.config.ts): a plain folder name inside the checkout. */
+  PORTCULLIS_NEXT_DIST_DIR: z.string().regex(/^\.?[A-Za-z0-9_-][A-Za-z0-9._-]*$/, { error: "must be a folder name inside the checkout, such as .next-b" }).default(".next"),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

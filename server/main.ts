@@ -49,8 +49,8 @@ function newestSourceMtime(root: string): number {
   return newest;
 }
 
-function buildIfNeeded(root: string): void {
-  const buildId = path.join(root, process.env.PORTCULLIS_NEXT_DIST_DIR || ".next", "BUILD_ID");
+function buildIfNeeded(root: string, distDir: string): void {
+  const buildId = path.join(root, distDir, "BUILD_ID");
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root)) return;
   say("building the console (next build) ...");
   const r = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], { stdio: "inherit", cwd: root, env: process.env });
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     say(`seeded demo cluster "${seeded.demoCluster.name}": ${seeded.demoCluster.namespaces} namespaces, ${seeded.demoCluster.pods} pods`);
   }
 
-  if (!dev) buildIfNeeded(root);
+  if (!dev) buildIfNeeded(root, env.PORTCULLIS_NEXT_DIST_DIR);
   const app = next({ dev, dir: root, hostname: env.PORTCULLIS_HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
