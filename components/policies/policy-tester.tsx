@@ -50,8 +50,15 @@ function Trace({ title, r, testIdPrefix = "", changedFrom }: { title: string; r:
   );
 }
 
-export function PolicyTester() {
-  const { clusters, cluster, setCluster } = useClusterPicker();
+/**
+ * The policy tester, standalone (with a cluster picker and page header) or embedded on a policy's
+ * page for one cluster (`cluster` given).
+ */
+export function PolicyTester({ cluster: fixedCluster }: { cluster?: string } = {}) {
+  const picker = useClusterPicker();
+  const { clusters, setCluster } = picker;
+  const cluster = fixedCluster ?? picker.cluster;
+  const embedded = fixedCluster !== undefined;
   const [srcKind, setSrcKind] = useState<"pod" | "ip">("pod");
   const [src, setSrc] = useState("");
   const [dstKind, setDstKind] = useState<"pod" | "ip" | "domain">("ip");
@@ -87,10 +94,11 @@ export function PolicyTester() {
   const verdictChanged = Boolean(r && d && r.action !== d.action);
   return (
     <>
-      <PageHeader title="Policy tester" description="Evaluate one flow against the published policy, exactly as the agents enforce it: the source pod's egress, then the destination pod's ingress, tier by tier. With a draft of your own, the flow is also evaluated with your draft applied." />
-      <Card>
+      {!embedded && <PageHeader title="Policy tester" description="Evaluate one flow against the published policy, exactly as the agents enforce it: the source pod's egress, then the destination pod's ingress, tier by tier. With a draft of your own, the flow is also evaluated with your draft applied." />}
+      <Card title={embedded ? "Test a flow" : undefined}>
+        {embedded && <p className="mb-3 text-sm text-slate-600">Evaluate one flow against the published policy and, once you have saved this policy to your draft, against the state with your draft applied.</p>}
         <form className="grid gap-4 md:grid-cols-2" onSubmit={(e) => { e.preventDefault(); run.mutate(); }}>
-          <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} className="md:col-span-2" />
+          {!embedded && <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} className="md:col-span-2" />}
           <fieldset className="flex flex-col gap-2">
             <legend className="text-sm font-medium text-slate-700">Source</legend>
             <select aria-label="Source kind" className={selectClass} value={srcKind} onChange={(e) => setSrcKind(e.target.value as "pod" | "ip")}>

@@ -8,6 +8,7 @@ import { ClusterSelect, type ClusterOption } from "../../clusters/cluster-picker
 import { clusterKeys } from "../../clusters/clusters-list";
 import { Alert } from "../../ui/alert";
 import { PageHeader } from "../../ui/card";
+import { PolicyTester } from "../policy-tester";
 import { Loading } from "../../ui/empty";
 import { fetchDraft, fetchInventory, fetchPublishedSets, fetchResource, fetchTiers, networkSetsWithDraft, policyEditorKeys, tierChoices, type Draft, type LiveResource } from "./data";
 import { asString, getIn, isPolicyKind, newPolicy, type Doc } from "./document";
@@ -206,6 +207,9 @@ function EditPolicyPage({ cluster, kind, namespace, name, canAuthor }: Extract<P
             draft={data.draft.data}
             onReload={() => void reload()}
           />
+          <div className="mt-6">
+            <PolicyTester cluster={cluster} />
+          </div>
         </>
       )}
     </>
