@@ -735,7 +735,7 @@ export function renderElementDiff(s: Structure, prev: Elements, next: Elements):
     if (set.timeout) continue;
     const a = prev.get(set.name) ?? [];
     const b = next.get(set.name) ?? [];
-    if (a.length === b.length && a.every((x, i) => x === b[i])) continue;
+    if (a === b || (a.length === b.length && a.every((x, i) => x === b[i]))) continue;
     const bSet = new Set(b);
     const aSet = new Set(a);
     const removed = a.filter((x) => !bSet.has(x)).map((x) => (set.map ? x.slice(0, x.indexOf(" : ")) : x));
@@ -828,7 +828,7 @@ function nsLike(namespaces: readonly NamespaceLike[]): (name: string) => Namespa
 export class ElementsComputer {
   private readonly matchCache = new Map<string, Map<string, boolean>>();
   private readonly netsetRangeCache = new Map<string, string[]>();
-  private readonly netsetHostCache = new Map<string, { v4: number[]; v6: bigint[] }>();
+  private readonly netsetHostCache = new Map<string, { v4: number[]; v6: bigint[]; text: string[] }>();
 
   constructor(readonly structure: Structure) {}
 
@@ -1062,7 +1062,7 @@ export class ElementsComputer {
     const key = `${f}|${sets.map((s) => `${s.kind}/${s.namespace ?? ""}/${s.name}`).join("|")}`;
     let base = this.netsetHostCache.get(key);
     if (!base) {
-      base = { v4: [], v6: [] };
+      base = { v4: [], v6: [], text: [] };
       for (const s of sets) {
         for (const c of s.cidrs) {
           if (c.start !== c.end || c.family !== f) continue;
@@ -1070,8 +1070,11 @@ export class ElementsComputer {
           else base.v6.push(c.start);
         }
       }
+      base.text = f === 4 ? [...new Set(base.v4)].sort((a, b) => a - b).map(v4Text) : [...new Set(base.v6)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(v6Text);
       this.netsetHostCache.set(key, base);
     }
+    // A selector matching only network sets (a threat feed): the cached list as it is.
+    if (eps.every((e) => (f === 4 ? e.v4.length : e.v6.length) === 0)) return base.text;
     if (f === 4) {
       const all = new Set<number>(base.v4);
       for (const e of eps) for (const a of e.v4) all.add(a);
