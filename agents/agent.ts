@@ -142,12 +142,16 @@ export class Agent {
       : undefined;
   }
 
+  private readonly agentPods = new WeakMap<object, AgentPod | null>();
+
   private inputs() {
     const b = this.bundles.current;
     if (!b || !this.clusterSource.ready() || (this.dnsPolicy && !this.dnsPolicy.ready())) return null;
     const pods: AgentPod[] = [];
     for (const p of this.clusterSource.listPods()) {
-      const a = toAgentPod(p);
+      // The same informer object gives the same AgentPod, so the compiler's per-pod caches hold.
+      let a = this.agentPods.get(p);
+      if (a === undefined) this.agentPods.set(p, (a = toAgentPod(p) ?? null));
       if (a) pods.push(a);
     }
     const namespaces = this.clusterSource.listNamespaces().flatMap((n) => toNamespace(n) ?? []);

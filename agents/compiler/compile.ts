@@ -832,6 +832,35 @@ export class ElementsComputer {
 
   constructor(readonly structure: Structure) {}
 
+  private readonly endpointCache = new WeakMap<AgentPod, { nsKey: string; nodeName: string; ep: Endpoint | null }>();
+
+  /** A pod's endpoint: its addresses, full label set (namespace labels included) and named ports. */
+  private endpointOf(pod: AgentPod, namespace: string, ns: NamespaceLike, nodeName: string): Endpoint | null {
+    const texts = new Set<string>();
+    for (const p of pod.status?.podIPs ?? []) texts.add(p.ip);
+    if (pod.status?.podIP) texts.add(pod.status.podIP);
+    const v4: number[] = [];
+    const v6: bigint[] = [];
+    for (const t of texts) {
+      try {
+        const ip = parseIp(t);
+        if (ip.family === 4) v4.push(Number(ip.value));
+        else v6.push(ip.value);
+      } catch {
+        // unparseable pod IPs are ignored
+      }
+    }
+    if (v4.length === 0 && v6.length === 0) return null;
+    const saName = pod.spec?.serviceAccountName || "default";
+    const labels = endpointLabelsForPod({ metadata: { ...pod.metadata, namespace }, spec: { serviceAccountName: saName } }, ns);
+    const labelKey = JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const namedPorts: Endpoint["namedPorts"] = [];
+    for (const c of pod.spec?.containers ?? []) {
+      for (const p of c.ports ?? []) if (p.name) namedPorts.push({ name: p.name, port: p.containerPort, protocol: protocolNumber(p.protocol ?? "TCP") });
+    }
+    return { labels, labelKey, v4, v6, local: pod.spec?.nodeName === nodeName, namedPorts };
+  }
+
   private matches(sel: Selector, ep: { labels: Labels; labelKey: string }): boolean {
     let m = this.matchCache.get(ep.labelKey);
     if (!m) {
@@ -857,6 +886,12 @@ export class ElementsComputer {
     // Endpoints: pods with an IP that are not host-networked and not finished.
     const endpoints: Endpoint[] = [];
     const seen = new Set<string>();
+    const nsKeys = new Map<string, string>();
+    const nsKeyOf = (namespace: string): string => {
+      let k = nsKeys.get(namespace);
+      if (k === undefined) nsKeys.set(namespace, (k = JSON.stringify(Object.entries(nsFor(namespace).metadata.labels ?? {}).sort((a, b) => (a[0] < b[0] ? -1 : 1)))));
+      return k;
+    };
     for (const pod of cluster.pods) {
       if (pod.spec?.hostNetwork) continue;
       const phase = pod.status?.phase;
@@ -865,29 +900,16 @@ export class ElementsComputer {
       const key = `${namespace}/${pod.metadata.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const texts = new Set<string>();
-      for (const p of pod.status?.podIPs ?? []) texts.add(p.ip);
-      if (pod.status?.podIP) texts.add(pod.status.podIP);
-      const v4: number[] = [];
-      const v6: bigint[] = [];
-      for (const t of texts) {
-        try {
-          const ip = parseIp(t);
-          if (ip.family === 4) v4.push(Number(ip.value));
-          else v6.push(ip.value);
-        } catch {
-          // unparseable pod IPs are ignored
-        }
+      // A pod object that has not changed (nor its namespace's labels) keeps its derived endpoint.
+      const nsKey = nsKeyOf(namespace);
+      const cached = this.endpointCache.get(pod);
+      let ep: Endpoint | null;
+      if (cached && cached.nsKey === nsKey && cached.nodeName === cluster.nodeName) ep = cached.ep;
+      else {
+        ep = this.endpointOf(pod, namespace, nsFor(namespace), cluster.nodeName);
+        this.endpointCache.set(pod, { nsKey, nodeName: cluster.nodeName, ep });
       }
-      if (v4.length === 0 && v6.length === 0) continue;
-      const saName = pod.spec?.serviceAccountName || "default";
-      const labels = endpointLabelsForPod({ metadata: { ...pod.metadata, namespace }, spec: { serviceAccountName: saName } }, nsFor(namespace));
-      const labelKey = JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-      const namedPorts: Endpoint["namedPorts"] = [];
-      for (const c of pod.spec?.containers ?? []) {
-        for (const p of c.ports ?? []) if (p.name) namedPorts.push({ name: p.name, port: p.containerPort, protocol: protocolNumber(p.protocol ?? "TCP") });
-      }
-      endpoints.push({ labels, labelKey, v4, v6, local: pod.spec?.nodeName === cluster.nodeName, namedPorts });
+      if (ep) endpoints.push(ep);
     }
     // Group endpoints by label set: selectors are evaluated once per distinct label set.
     const groupMap = new Map<string, { labels: Labels; labelKey: string; all: Endpoint[]; local: Endpoint[] }>();
