@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { register, reportStatus } from "../agents/console/client";
+import { nativeEd25519Verify } from "../agents/bundle/native-verify";
 import { verifyBundle } from "../server/policy/bundle";
 import { percentile, type BenchSuite } from "./harness";
 
@@ -86,6 +87,7 @@ export default {
       }
 
       let stop = false;
+      let statusRetries = 0;
       const appliedAt = new Map<number, number[]>();
       const loops = creds.map(async (credential) => {
         let applied = 0;
@@ -95,7 +97,7 @@ export default {
             if (r.status === 204) continue;
             if (!r.ok) throw new Error(`bundle poll ${r.status}`);
             const signed = (await r.json()) as { sha256: string };
-            const payload = verifyBundle(signed, publicKey, { cluster: "bench", minRevision: applied });
+            const payload = verifyBundle(signed, publicKey, { cluster: "bench", minRevision: applied, verify: nativeEd25519Verify });
             applied = payload.revision;
             // Report until the console has it (it answers 503 with Retry-After when saturated).
             for (;;) {
@@ -103,6 +105,7 @@ export default {
                 await reportStatus(base, credential, { appliedRevision: applied, bundleSha256: signed.sha256, lastError: null, rules: payload.resources.length });
                 break;
               } catch {
+                statusRetries++;
                 await new Promise((r) => setTimeout(r, 250 + Math.random() * 500));
               }
             }
@@ -137,6 +140,7 @@ export default {
       }
       stop = true;
       report({ name: `fanout.agents`, value: N, unit: "agents" });
+      report({ name: "fanout.status-reports-retried", value: statusRetries, unit: "reports" });
       report({ name: "fanout.publish-to-applied.p50", value: percentile(latencies, 50), unit: "ms" });
       report({ name: "fanout.publish-to-applied.p99", value: percentile(latencies, 99), unit: "ms", target: "< 3000" });
       report({ name: "fanout.publish-to-applied.max", value: Math.max(...latencies), unit: "ms" });

@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BundleVerificationError, verifyBundle, type BundlePayload, type SignedBundle } from "../../server/policy/bundle";
+import { nativeEd25519Verify } from "./native-verify";
 
 export interface VerifiedBundle {
   signed: SignedBundle;
@@ -69,7 +70,7 @@ export class BundleSource {
     }
     try {
       const signed = JSON.parse(text) as SignedBundle;
-      const payload = verifyBundle(signed, this.opts.publicKeyHex, { cluster: this.opts.cluster });
+      const payload = verifyBundle(signed, this.opts.publicKeyHex, { cluster: this.opts.cluster, verify: nativeEd25519Verify });
       this.bundle = { signed, payload };
       this.opts.onBundle(this.bundle);
       return this.bundle;
@@ -83,7 +84,7 @@ export class BundleSource {
   accept(signed: unknown): boolean {
     let payload: BundlePayload;
     try {
-      payload = verifyBundle(signed, this.opts.publicKeyHex, { cluster: this.opts.cluster, minRevision: this.bundle?.payload.revision });
+      payload = verifyBundle(signed, this.opts.publicKeyHex, { cluster: this.opts.cluster, minRevision: this.bundle?.payload.revision, verify: nativeEd25519Verify });
     } catch (err) {
       this.refuse(err, "bundle from the console");
       return false;

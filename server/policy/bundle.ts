@@ -77,14 +77,21 @@ export function signBundle(payload: BundlePayload, secretKeyHex: string): Signed
   return { payload: text, signature, keyId: keyIdOf(publicKeyOf(secretKeyHex)), sha256: bytesToHex(sha256(bytes)) };
 }
 
+/** Ed25519 signature check: (signature, message, public key) → valid. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/** The portable (pure JavaScript) Ed25519 check; a Node.js agent passes a native one. */
+export const portableEd25519Verify: Ed25519Verify = (signature, message, publicKey) => ed25519.verify(signature, message, publicKey);
+
 /**
  * Verifies a signed bundle and returns its payload. `expect.cluster` must match; a revision
- * lower than `expect.minRevision` (what the agent already runs) is refused.
+ * lower than `expect.minRevision` (what the agent already runs) is refused. `expect.verify` checks
+ * the Ed25519 signature (the portable implementation by default).
  */
 export function verifyBundle(
   signed: unknown,
   publicKeyHex: string,
-  expect: { cluster: string; minRevision?: number },
+  expect: { cluster: string; minRevision?: number; verify?: Ed25519Verify },
 ): BundlePayload {
   if (typeof signed !== "object" || signed === null) throw new BundleVerificationError("malformed", "bundle is not an object");
   const s = signed as Partial<SignedBundle>;
@@ -97,7 +104,7 @@ export function verifyBundle(
   const bytes = utf8ToBytes(s.payload);
   let ok = false;
   try {
-    ok = ed25519.verify(hexToBytes(s.signature), bytes, hexToBytes(publicKeyHex));
+    ok = (expect.verify ?? portableEd25519Verify)(hexToBytes(s.signature), bytes, hexToBytes(publicKeyHex));
   } catch {
     ok = false;
   }

@@ -106,6 +106,9 @@ describe("bundle delivery, status and inventory", () => {
     expect(current.status).toBe(204);
     const behind = await bundles("cluster=demo&after=0&wait=0");
     expect(behind.status).toBe(200);
+    // The same revision twice: the same bytes.
+    const again = await bundles("cluster=demo&after=0&wait=0");
+    expect(await again.text()).toBe(JSON.stringify(await behind.json()));
   });
 
   it("refuses another cluster's bundles, user sessions on agent routes, and revoked agents", async () => {
