@@ -149,6 +149,9 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: root, hostname: env.PORTCULLIS_HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  // Loaded once Next has set up its runtime (next/server needs it).
+  const { AGENT_ROUTES } = await import("./http/agent-routes");
+  const { serveRoute } = await import("./http/serve-route");
   const server = createServer((req, res) => {
     sanitiseHeaders(req, env.PORTCULLIS_TRUST_PROXY);
     // One request id per request, on every response (pages, health checks, assets, API); the
@@ -157,7 +160,11 @@ async function main(): Promise<void> {
     const requestId = requestIdFrom(Array.isArray(given) ? given[0] : given);
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
-    void handle(req, res);
+    // The agents' API is served directly (the same handlers Next's routes export), without the
+    // page router in between: a publish wakes every agent of a cluster at once.
+    const direct = AGENT_ROUTES[(req.url ?? "").split("?")[0]!]?.[req.method ?? ""];
+    if (direct) void serveRoute(req, res, direct, `http://${req.headers.host ?? "localhost"}`);
+    else void handle(req, res);
   });
   state.server = server;
   const stopWebhooks = startWebhookWorker();
