@@ -85,15 +85,20 @@ export async function actorFromApiToken(token: string): Promise<Actor | null> {
 /** Resolves `Authorization: Bearer pca_...` to a registered, unrevoked agent. */
 export async function actorFromAgentCredential(credential: string): Promise<Actor | null> {
   if (!looksLikeAgentSecret("credential", credential)) return null;
-  const agent = await db().agent.findUnique({ where: { credentialHash: sha256(credential) }, include: { cluster: true } });
-  if (!agent || agent.revokedAt) return null;
+  // One round trip: every agent request is authenticated, and a publish wakes them all at once.
+  const rows = await db().$queryRaw<Array<{ id: string; cluster_id: string; node_name: string; cluster_name: string }>>`
+    SELECT a.id::text AS id, a.cluster_id::text AS cluster_id, a.node_name, c.name AS cluster_name
+      FROM agents a JOIN clusters c ON c.id = a.cluster_id
+     WHERE a.credential_hash = ${sha256(credential)} AND a.revoked_at IS NULL`;
+  const agent = rows[0];
+  if (!agent) return null;
   return {
     type: "agent",
     id: agent.id,
-    name: `agent ${agent.cluster.name}/${agent.nodeName}`,
+    name: `agent ${agent.cluster_name}/${agent.node_name}`,
     roles: [],
-    clusterId: agent.clusterId,
-    clusterName: agent.cluster.name,
-    nodeName: agent.nodeName,
+    clusterId: agent.cluster_id,
+    clusterName: agent.cluster_name,
+    nodeName: agent.node_name,
   };
 }

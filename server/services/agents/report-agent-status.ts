@@ -1,6 +1,6 @@
 import type { RequestContext } from "../../auth/actor";
 import { appendAudit } from "../../audit/append";
-import { db, type Prisma } from "../../db";
+import { db } from "../../db";
 import { ServiceError } from "../errors";
 import type { TAgentStatus } from "./schemas";
 
@@ -30,26 +30,31 @@ export async function reportAgentStatus(ctx: RequestContext, input: TAgentStatus
       AND last_error IS NOT DISTINCT FROM ${input.lastError}`;
   if (touched === 1) return { ok: true as const };
   return db().$transaction(async (tx) => {
-    const before = await tx.agent.findUniqueOrThrow({ where: { id: actor.id } });
-    const revisionChanged = input.appliedRevision !== before.appliedRevision || input.bundleSha256 !== before.appliedBundleSha256;
-    const errorChanged = (input.lastError ?? null) !== (before.lastError ?? null);
-    await tx.agent.update({
-      where: { id: actor.id },
-      data: {
-        lastHeartbeatAt: new Date(),
-        version: input.version ?? before.version,
-        appliedRevision: input.appliedRevision,
-        appliedBundleSha256: input.bundleSha256,
-        appliedAt: revisionChanged ? new Date() : before.appliedAt,
-        lastError: input.lastError,
-        report: report as Prisma.InputJsonValue,
-      },
-    });
+    // The row as it was (locked) and its update, in one statement.
+    const [before] = await tx.$queryRaw<Array<{ applied_revision: number | null; applied_bundle_sha256: string | null; last_error: string | null }>>`
+      WITH before AS (
+        SELECT applied_revision, applied_bundle_sha256, last_error FROM agents WHERE id = ${actor.id}::uuid FOR UPDATE),
+      upd AS (
+        UPDATE agents a
+           SET last_heartbeat_at = now(),
+               version = COALESCE(${input.version ?? null}, a.version),
+               applied_at = CASE WHEN a.applied_revision IS DISTINCT FROM ${input.appliedRevision}::int
+                                   OR a.applied_bundle_sha256 IS DISTINCT FROM ${input.bundleSha256} THEN now() ELSE a.applied_at END,
+               applied_revision = ${input.appliedRevision}::int,
+               applied_bundle_sha256 = ${input.bundleSha256},
+               last_error = ${input.lastError},
+               report = ${JSON.stringify(report)}::jsonb
+         WHERE a.id = ${actor.id}::uuid
+        RETURNING a.id)
+      SELECT before.* FROM before, upd`;
+    if (!before) throw new ServiceError("unauthenticated", "this agent is no longer registered");
+    const revisionChanged = input.appliedRevision !== before.applied_revision || input.bundleSha256 !== before.applied_bundle_sha256;
+    const errorChanged = (input.lastError ?? null) !== (before.last_error ?? null);
     if (revisionChanged) {
       await appendAudit(tx, ctx, {
         action: "agent.revision.applied",
         target: { type: "agent", id: actor.id },
-        before: { revision: before.appliedRevision, bundleSha256: before.appliedBundleSha256 },
+        before: { revision: before.applied_revision, bundleSha256: before.applied_bundle_sha256 },
         after: { revision: input.appliedRevision, bundleSha256: input.bundleSha256 },
       });
     } else if (errorChanged) {
