@@ -5,6 +5,7 @@ import { actorFromSession } from "../../auth/session";
 import type { Actor } from "../../auth/actor";
 import { db } from "../../db";
 import { verifyBundle } from "../../policy/bundle";
+import { verifyAuditChain } from "../../audit/verify";
 import { seedDatabase } from "../seed/seed-database";
 import { openChangeRequest } from "../changes/open-change-request";
 import { submitChangeRequest } from "../changes/submit-change-request";
@@ -156,6 +157,30 @@ describe("bundle delivery, status and inventory", () => {
     expect((await detail()).lastError).toBe("nft: syntax error");
     const actions = (await db().auditEvent.findMany({ where: { actorName: "agent demo/node-x" }, orderBy: { seq: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["agent.register", "agent.revision.applied", "agent.error"]);
+  });
+
+  it("many agents reporting a revision at once: each report is written with its own audit row, and the chain stays valid", async () => {
+    const token = await bootstrap({ oneTime: false, expiresInHours: 1 });
+    const creds: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await register(token, `burst-${i}`);
+      expect(res.status).toBe(201);
+      creds.push(((await res.json()) as { credential: string }).credential);
+    }
+    const head = await db().revision.findFirstOrThrow({ orderBy: { number: "desc" } });
+    const ids = creds.map((_, i) => `burst-request-${i}-${Date.now()}`);
+    const results = await Promise.all(
+      creds.map((bearer, i) =>
+        callRoute(r("POST", "/api/v1/agent/status"), { bearer, origin: null, headers: { "x-request-id": ids[i]! }, body: JSON.stringify({ appliedRevision: head.number, bundleSha256: head.bundleSha256, lastError: null }) }),
+      ),
+    );
+    expect(results.map((x) => x.status)).toEqual(creds.map(() => 200));
+    const rows = await db().auditEvent.findMany({ where: { action: "agent.revision.applied", actorName: { startsWith: "agent demo/burst-" } } });
+    expect(rows).toHaveLength(40);
+    expect(new Set(rows.map((x) => x.requestId))).toEqual(new Set(ids));
+    const agents = await db().agent.findMany({ where: { nodeName: { startsWith: "burst-" } } });
+    expect(agents.every((a) => a.appliedRevision === head.number && a.appliedBundleSha256 === head.bundleSha256)).toBe(true);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
   });
 
   it("inventory reports replace the node's pods and keep other nodes' pods", async () => {
