@@ -2,6 +2,7 @@
  * Shared pieces of the resource store and change requests: resource keys, canonical documents,
  * loading a cluster's live state, and validating a whole resulting resource set.
  */
+import { allocateEgressIps, egressAssignmentKey } from "../../policy/egress-allocation";
 import {
   BUILTIN_TIERS,
   cidrContainsIp,
@@ -154,6 +155,11 @@ export function validateRequest(store: Map<string, LiveResource>, changes: reado
     const i = indexOf.get(key);
     return i === undefined ? null : `changes[${i}].document.${inner}`;
   };
+  // Addresses the published state gives to assignments without an explicit ip: asking for one of
+  // them explicitly would silently move that namespace to another source address.
+  const autoHolders = automaticEgressHolders(store);
+  const resultAssignments = new Map<string, TEgressAssignment>();
+  for (const { resource } of resources) if (resource.kind === "EgressAssignment") resultAssignments.set(`EgressAssignment ${resource.metadata.namespace}/${resource.metadata.name}`, resource);
   const ipsSeen = new Map<string, string>();
   // Resources this request leaves alone claim their egress IPs first, then the changes in order:
   // a conflict is blamed on the change and names the assignment that already holds the IP.
@@ -179,13 +185,42 @@ export function validateRequest(store: Map<string, LiveResource>, changes: reado
         const p = pathFor(key, "spec.ip");
         if (!inside) errors.push({ path: p ?? `resources.${key}`, message: `ip ${ip} is not inside pool "${pool.metadata.name}" (${pool.spec.cidrs.join(", ")})` });
         else if (excluded) errors.push({ path: p ?? `resources.${key}`, message: `ip ${ip} is excluded from pool "${pool.metadata.name}"` });
+        const self = `EgressAssignment ${a.metadata.namespace}/${a.metadata.name}`;
         const other = ipsSeen.get(ip);
+        const auto = autoHolders.get(ip);
         if (other) errors.push({ path: p ?? `resources.${key}`, message: `egress ip ${ip} is already assigned by ${other}` });
-        else ipsSeen.set(ip, `EgressAssignment ${a.metadata.namespace}/${a.metadata.name}`);
+        else {
+          ipsSeen.set(ip, self);
+          // Only a change is refused for it (published state is what it is), and only while the holder stays automatic.
+          if (p && auto && auto !== self && resultAssignments.has(auto) && !resultAssignments.get(auto)!.spec.ip) {
+            errors.push({ path: p, message: `egress ip ${ip} is held by ${auto} (allocated automatically); pick a free address, or give ${auto} another address in this change request` });
+          }
+        }
       }
     }
   }
   return errors;
+}
+
+/** IP → "EgressAssignment ns/name" for the published assignments whose address is allocated automatically. */
+function automaticEgressHolders(store: Map<string, LiveResource>): Map<string, string> {
+  const pools: TEgressIPPool[] = [];
+  const assignments: TEgressAssignment[] = [];
+  for (const r of store.values()) {
+    if (r.deleted || !r.document || (r.key.kind !== "EgressIPPool" && r.key.kind !== "EgressAssignment")) continue;
+    const res = storedResource(r.document);
+    if (res.kind === "EgressIPPool") pools.push(res);
+    else if (res.kind === "EgressAssignment") assignments.push(res);
+  }
+  const out = new Map<string, string>();
+  if (!assignments.some((a) => !a.spec.ip)) return out;
+  const allocated = allocateEgressIps(pools, assignments);
+  for (const a of assignments) {
+    if (a.spec.ip) continue;
+    const got = allocated.get(egressAssignmentKey(a));
+    if (got && "ip" in got) out.set(got.ip, `EgressAssignment ${a.metadata.namespace}/${a.metadata.name}`);
+  }
+  return out;
 }
 
 /**

@@ -125,6 +125,23 @@ describe("saving an egress assignment into a draft", () => {
     expect(d.items.map((i: { namespace: string }) => i.namespace)).toEqual(["payments", "web"]);
   });
 
+  it("refuses an address a namespace holds by automatic allocation, unless the request moves that namespace", async () => {
+    // analytics/gw has no explicit ip: the published state gives it the pool's lowest free address, 192.0.2.1.
+    const taken = await save(bob, { changes: [{ op: "create", document: assignment("billing", "192.0.2.1"), baseVersion: 0 }] });
+    expect(taken.status).toBe(422);
+    expect(taken.body.errors).toEqual([
+      { path: "changes[0].document.spec.ip", message: expect.stringContaining("egress ip 192.0.2.1 is held by EgressAssignment analytics/gw (allocated automatically)") },
+    ]);
+    // Pinning analytics elsewhere in the same request frees the address.
+    const moved = await save(bob, {
+      changes: [
+        { op: "update", document: assignment("analytics", "192.0.2.9") },
+        { op: "create", document: assignment("billing", "192.0.2.1"), baseVersion: 0 },
+      ],
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+  });
+
   it("blames the change, not the assignment it collides with, whatever order the store is in", () => {
     const doc = (ns: string, ip: string) => assignment(ns, ip) as unknown as Record<string, unknown>;
     const live = (kind: string, namespace: string, name: string, document: Record<string, unknown>): [string, LiveResource] => [
