@@ -12,6 +12,7 @@ import { Button } from "../ui/button";
 import { Badge, Card, PageHeader } from "../ui/card";
 import { EmptyState, Loading } from "../ui/empty";
 import { AssignmentDialog, type AssignmentSpec } from "./assignment-form";
+import { FirewallTable } from "./firewall-table";
 import { egressKeys } from "./keys";
 import { PoolDialog, type PoolValues } from "./pool-form";
 
@@ -39,41 +40,6 @@ interface View {
   assignments: Assignment[];
   ips: Array<{ ip: string; holder: string | null; valid: boolean; since: string | null; transitions: number; history: Array<{ holder: string | null; at: string; seenBy: string }> }>;
   alerts: Array<{ namespace: string; name: string; ip: string | null; problem: string }>;
-}
-
-/** The firewall view's rows, as exported. */
-function firewallRows(v: View) {
-  return v.assignments.map((a) => ({
-    namespace: a.namespace,
-    assignment: a.name,
-    egressIp: a.ip ?? "",
-    pool: a.pool,
-    destinations: a.destinations.join(" "),
-    gatewayNode: a.holder ?? "",
-    status: a.status,
-    lastChangeRevision: a.lastChange.revision,
-    lastChangeAt: a.lastChange.at ?? "",
-    lastChangeBy: a.lastChange.by ?? "",
-  }));
-}
-
-function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(url);
-}
-
-function toCsv(rows: Array<Record<string, string | number>>): string {
-  if (rows.length === 0) return "";
-  const cols = Object.keys(rows[0]!);
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c]!)).join(","))].join("\n") + "\n";
 }
 
 type Editing =
@@ -147,12 +113,6 @@ export function EgressView({ canAuthor }: { canAuthor: boolean }) {
                 <Button variant="secondary" onClick={() => { setSaved(null); setEditing({ type: "pool", pool: null }); }} disabled={!v}>New IP pool</Button>
               </>
             )}
-            {v && v.assignments.length > 0 && (
-              <>
-                <Button variant="secondary" onClick={() => download(`egress-${v.cluster}.csv`, "text/csv", toCsv(firewallRows(v)))}>Export CSV</Button>
-                <Button variant="secondary" onClick={() => download(`egress-${v.cluster}.json`, "application/json", JSON.stringify(firewallRows(v), null, 2) + "\n")}>Export JSON</Button>
-              </>
-            )}
           </>
         }
       />
@@ -213,64 +173,18 @@ export function EgressView({ canAuthor }: { canAuthor: boolean }) {
               </ul>
             </div>
           )}
-          <Card title="Firewall view">
-            {v.assignments.length === 0 ? (
-              <EmptyState title="No egress assignments in the published revision">{canAuthor ? "Assign an egress IP to a namespace: it is saved into your draft change request." : "Assignments are proposed through change requests."}</EmptyState>
-            ) : (
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm" aria-label="Firewall view">
-                  <thead className="text-xs uppercase text-slate-500">
-                    <tr>
-                      <th scope="col" className="py-2 pr-3 font-medium">Namespace</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Egress IP</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Pool</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Destinations</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Gateway node</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Last change</th>
-                      {canAuthor && <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>}
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {v.assignments.map((a) => (
-                      <tr key={`${a.namespace}/${a.name}`} data-testid={`egress-row-${a.namespace}`}>
-                        <td className="py-2 pr-3">
-                          <span className="font-mono">{a.namespace}</span>
-                          {a.podSelector && <span className="block text-xs text-slate-500">pods: {a.podSelector}</span>}
-                        </td>
-                        <td className="py-2 pr-3 font-mono">
-                          {a.ip ?? "none available"}
-                          {a.ip && !a.requested && <span className="block font-sans text-xs text-slate-500">allocated</span>}
-                        </td>
-                        <td className="py-2 pr-3">{a.pool}</td>
-                        <td className="py-2 pr-3 text-xs">{a.destinations.join(", ")}</td>
-                        <td className="py-2 pr-3">
-                          {a.status === "ok" && a.holder ? (
-                            <Badge tone="green">{a.holder}{a.holderSince ? ` since ${new Date(a.holderSince).toLocaleTimeString()}` : ""}</Badge>
-                          ) : a.status === "no-gateway" ? (
-                            <Badge tone="red">no healthy gateway</Badge>
-                          ) : (
-                            <Badge>no agent report yet</Badge>
-                          )}
-                        </td>
-                        <td className="py-2 pr-3 text-xs">
-                          r{a.lastChange.revision}
-                          {a.lastChange.at && ` · ${new Date(a.lastChange.at).toLocaleString()}`}
-                          {a.lastChange.by && ` · ${a.lastChange.by}`}
-                        </td>
-                        {canAuthor && (
-                          <td className="py-2 text-right">
-                            <Button size="sm" variant="ghost" onClick={() => editAssignment(a)} aria-label={`Edit egress IP of ${a.namespace}/${a.name}`}>
-                              Edit
-                            </Button>
-                          </td>
-                        )}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </Card>
+          <FirewallTable
+            cluster={cluster}
+            canAuthor={canAuthor}
+            extra={(namespace, name) => {
+              const x = v.assignments.find((a) => a.namespace === namespace && a.name === name);
+              return x ? { requested: x.requested, podSelector: x.podSelector, holderSince: x.holderSince } : undefined;
+            }}
+            onEdit={(namespace, name) => {
+              const x = v.assignments.find((a) => a.namespace === namespace && a.name === name);
+              if (x) editAssignment(x);
+            }}
+          />
           <div className="grid gap-6 xl:grid-cols-2">
             <Card title="Egress IP pools">
               {v.pools.length === 0 ? (

@@ -5,6 +5,7 @@ export const egressKeys = {
   freeAll: (cluster: string) => ["egress", cluster, "free-ips"] as const,
   free: (cluster: string, pool: string, params: Record<string, string | number | undefined>) => ["egress", cluster, "free-ips", pool, params] as const,
   namespaces: (cluster: string) => ["egress", cluster, "namespaces"] as const,
+  firewall: (cluster: string, params: Record<string, string | number | undefined>) => ["egress", cluster, "firewall", params] as const,
 };
 
 /** GET /api/v1/clusters/{c}/egress/pools/{pool}/free-ips */

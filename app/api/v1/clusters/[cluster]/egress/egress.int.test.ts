@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as freeIps from "@/app/api/v1/clusters/[cluster]/egress/pools/[pool]/free-ips/route";
 import * as egressView from "@/app/api/v1/clusters/[cluster]/egress/route";
+import * as firewall from "@/app/api/v1/clusters/[cluster]/egress/firewall/route";
 import * as draftRoute from "@/app/api/v1/clusters/[cluster]/draft/route";
 import * as clusterChanges from "@/app/api/v1/clusters/[cluster]/changes/route";
 import * as submit from "@/app/api/v1/changes/[id]/submit/route";
@@ -107,6 +108,38 @@ describe("free egress IPs of a pool", () => {
   it("counts usable addresses in the egress view the way the allocator does", async () => {
     const v = await call(egressView.GET, { user: alice, params: { cluster: "c1" } });
     expect(v.body.pools[0]).toMatchObject({ name: "egress", size: 14, used: 2, version: 1 });
+  });
+});
+
+describe("the firewall view", () => {
+  const fw = (query: Record<string, string>) => call(firewall.GET, { user: bob, params: { cluster: "c1" }, query });
+
+  it("filters, sorts and pages on the server", async () => {
+    const all = await fw({});
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(2);
+    expect(all.body.items.map((r: { namespace: string }) => r.namespace)).toEqual(["analytics", "shop"]);
+    const byIpDesc = await fw({ sort: "ip", dir: "desc" });
+    expect(byIpDesc.body.items.map((r: { egressIp: string }) => r.egressIp)).toEqual(["192.0.2.5", "192.0.2.1"]);
+    const found = await fw({ q: "192.0.2.5" });
+    expect(found.body.items).toEqual([expect.objectContaining({ namespace: "shop", assignment: "gw", egressIp: "192.0.2.5", pool: "egress", status: "unknown" })]);
+    const second = await fw({ pageSize: "1", page: "2" });
+    expect(second.body.total).toBe(2);
+    expect(second.body.items.map((r: { namespace: string }) => r.namespace)).toEqual(["shop"]);
+    expect((await fw({ sort: "size" })).status).toBe(422);
+  });
+
+  it("exports every matching row as CSV or JSON, not one page", async () => {
+    const csv = await fw({ format: "csv", pageSize: "1" });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="egress-c1.csv"');
+    const lines = csv.text.trim().split("\n");
+    expect(lines[0]).toBe("namespace,assignment,egressIp,pool,destinations,gatewayNode,status,lastChangeRevision,lastChangeAt,lastChangeBy");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/^shop,gw,192\.0\.2\.5,egress,everything outside the cluster,,unknown,1,/);
+    const json = await fw({ format: "json", q: "analytics" });
+    expect(JSON.parse(json.text)).toEqual([expect.objectContaining({ namespace: "analytics", egressIp: "192.0.2.1" })]);
   });
 });
 
