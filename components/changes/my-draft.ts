@@ -29,20 +29,32 @@ export type DraftChange =
 /** Under changes/, so invalidating every change-request query refreshes drafts too. */
 export const draftKeys = { mine: (cluster: string) => ["changes", "draft", cluster] as const };
 
+/** What "Save to draft" answers (POST /api/v1/clusters/{c}/draft). */
+export interface SavedToDraft {
+  id: string;
+  number?: number;
+  created: boolean;
+  added: Array<{ op: string; resource: string }>;
+  state: string;
+  round: number;
+}
+
+/** The signed-in user's open draft for the cluster, or null. */
+export async function fetchMyDraft(cluster: string, signal?: AbortSignal): Promise<Draft | null> {
+  return (await api<{ draft: Draft | null }>(`/api/v1/clusters/${encodeURIComponent(cluster)}/draft`, { signal })).draft;
+}
+
 export function useMyDraft(cluster: string, enabled = true) {
   return useQuery({
     queryKey: draftKeys.mine(cluster),
-    queryFn: () => api<{ draft: Draft | null }>(`/api/v1/clusters/${encodeURIComponent(cluster)}/draft`).then((r) => r.draft),
+    queryFn: ({ signal }) => fetchMyDraft(cluster, signal),
     enabled: enabled && cluster !== "",
   });
 }
 
 /** Adds or replaces changes in the user's open draft for the cluster (opening one when needed). */
-export function saveToDraft(cluster: string, body: { title?: string; changes: DraftChange[] }) {
-  return api<{ id: string; created: boolean; added: Array<{ op: string; resource: string }>; state: string; round: number }>(
-    `/api/v1/clusters/${encodeURIComponent(cluster)}/draft`,
-    { body },
-  );
+export function saveToDraft(cluster: string, body: { title?: string; changes: DraftChange[] }): Promise<SavedToDraft> {
+  return api<SavedToDraft>(`/api/v1/clusters/${encodeURIComponent(cluster)}/draft`, { body });
 }
 
 /** The draft's change to one resource, if it has one. */

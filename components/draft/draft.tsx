@@ -2,19 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { api } from "../api";
-import { draftKeys, type DraftChange } from "../changes/my-draft";
+import type { ReactNode } from "react";
+import { draftKeys, saveToDraft, type DraftChange, type SavedToDraft } from "../changes/my-draft";
 import { Alert } from "../ui/alert";
 
-/** POST /api/v1/clusters/{c}/draft */
-export interface SavedToDraft {
-  id: string;
-  number?: number;
-  created: boolean;
-  added: Array<{ op: string; resource: string }>;
-  state: string;
-  round: number;
-}
+export type { SavedToDraft };
 
 /**
  * "Save to draft": adds or replaces changes in the user's open draft (never live state). Refreshes
@@ -24,7 +16,7 @@ export interface SavedToDraft {
 export function useSaveToDraft(cluster: string, refresh: { exact?: ReadonlyArray<readonly unknown[]>; under?: ReadonlyArray<readonly unknown[]> } = {}) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { title?: string; changes: DraftChange[] }) => api<SavedToDraft>(`/api/v1/clusters/${encodeURIComponent(cluster)}/draft`, { body }),
+    mutationFn: (body: { title?: string; changes: DraftChange[] }) => saveToDraft(cluster, body),
     onSuccess: async () => {
       await Promise.all([
         qc.invalidateQueries({ queryKey: draftKeys.mine(cluster), exact: true }),
@@ -47,5 +39,18 @@ export function InYourDraft({ saved, what }: { saved: SavedToDraft; what: string
         . Submit it for review there; nothing changes in the cluster until it is approved and published.
       </span>
     </Alert>
+  );
+}
+
+/** "N changes in your draft — open change request", with optional controls on the right. */
+export function DraftBanner({ draftId, changes, children }: { draftId: string; changes: number; children?: ReactNode }) {
+  return (
+    <div role="status" data-testid="draft-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+      <span>
+        <strong>{changes} change{changes === 1 ? "" : "s"} in your draft</strong> —{" "}
+        <Link href={`/changes/${draftId}`} className="font-medium underline">open change request</Link>
+      </span>
+      {children}
+    </div>
   );
 }

@@ -3,7 +3,7 @@
  */
 import { BUILTIN_TIERS } from "@/server/policy/resources/policy";
 import { api, qs } from "../../api";
-import { draftKeys } from "../../changes/my-draft";
+import { draftKeys, fetchMyDraft, saveToDraft, type Draft, type DraftItem, type SavedToDraft } from "../../changes/my-draft";
 import { isRecord } from "./document";
 import type { InventorySnapshot, NetworkSetInfo } from "./preview";
 
@@ -16,23 +16,10 @@ export const policyEditorKeys = {
   resource: (cluster: string, kind: string, namespace: string | null, name: string) => ["policy-editor", "resource", cluster, kind, namespace ?? "", name] as const,
 };
 
-export interface DraftItem {
-  id: string;
-  op: "create" | "update" | "delete";
-  kind: string;
-  namespace: string | null;
-  name: string;
-  baseVersion: number;
-  document: Record<string, unknown> | null;
-}
-export interface Draft {
-  id: string;
-  number?: number;
-  title: string;
-  state: string;
-  round: number;
-  items: DraftItem[];
-}
+export type { Draft, DraftItem };
+export type SaveResult = SavedToDraft;
+export { saveToDraft };
+
 export interface LiveResource {
   kind: string;
   namespace: string | null;
@@ -41,15 +28,6 @@ export interface LiveResource {
   revision: number;
   document: Record<string, unknown>;
 }
-export interface SaveResult {
-  id: string;
-  number?: number;
-  created: boolean;
-  added: Array<{ op: string; resource: string }>;
-  state: string;
-  round: number;
-}
-
 const enc = encodeURIComponent;
 
 export function fetchInventory(cluster: string, signal?: AbortSignal): Promise<InventorySnapshot> {
@@ -87,20 +65,10 @@ export async function fetchTiers(cluster: string, signal?: AbortSignal): Promise
   return (await listAll(cluster, "Tier", signal)).map((t) => t.name);
 }
 
-export async function fetchDraft(cluster: string, signal?: AbortSignal): Promise<Draft | null> {
-  const r = await api<{ draft: Draft | null }>(`/api/v1/clusters/${enc(cluster)}/draft`, { signal });
-  return r.draft;
-}
+export const fetchDraft = fetchMyDraft;
 
 export function fetchResource(cluster: string, kind: string, namespace: string | null, name: string, signal?: AbortSignal): Promise<LiveResource> {
   return api<LiveResource>(`/api/v1/clusters/${enc(cluster)}/resources/${enc(kind)}/${enc(name)}${qs({ namespace })}`, { signal });
-}
-
-export function saveToDraft(
-  cluster: string,
-  body: { title?: string; changes: Array<{ op: "create" | "update"; document: Record<string, unknown>; baseVersion: number }> },
-): Promise<SaveResult> {
-  return api<SaveResult>(`/api/v1/clusters/${enc(cluster)}/draft`, { body });
 }
 
 /** Published network sets, with the user's draft applied (sets it creates or changes, minus deletions). */
