@@ -8,12 +8,31 @@ export interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   hint?: ReactNode;
 }
 
+/** A field's hint and error, with the ids `describedBy` points at. */
+export function FieldMessages({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
+  return (
+    <>
+      {hint && (
+        <p id={`${id}-hint`} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} role="alert" className="text-xs font-medium text-red-600">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** aria-describedby for a control with FieldMessages. */
+export const describedBy = (id: string, hint: unknown, error: unknown) => [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+
 /** A labelled input with its hint and error wired to aria-describedby / aria-invalid. */
 export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field({ label, error, hint, id, className, ...props }, ref) {
   const auto = useId();
   const inputId = id ?? auto;
-  const hintId = `${inputId}-hint`;
-  const errorId = `${inputId}-error`;
   return (
     <div className={cn("flex flex-col gap-1", className)}>
       <Label.Root htmlFor={inputId} className="text-sm font-medium text-slate-700">
@@ -23,23 +42,14 @@ export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field({ l
         ref={ref}
         id={inputId}
         aria-invalid={error ? true : undefined}
-        aria-describedby={[hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined}
+        aria-describedby={describedBy(inputId, hint, error)}
         className={cn(
           "rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500",
           error ? "border-red-500" : "border-slate-300",
         )}
         {...props}
       />
-      {hint && (
-        <p id={hintId} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} role="alert" className="text-xs font-medium text-red-600">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={inputId} hint={hint} error={error} />
     </div>
   );
 });

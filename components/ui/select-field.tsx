@@ -1,31 +1,13 @@
 import { Label } from "radix-ui";
 import { forwardRef, useId, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { cn } from "./cn";
+import { describedBy, FieldMessages } from "./field";
 
 interface Labelled {
   label: string;
   error?: string;
   hint?: ReactNode;
 }
-
-function Messages({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
-  return (
-    <>
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} role="alert" className="text-xs font-medium text-red-600">
-          {error}
-        </p>
-      )}
-    </>
-  );
-}
-
-const describedBy = (id: string, hint: unknown, error: unknown) => [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 
 /** A labelled select whose accessible name is just its label; hint and error wired like Field. */
 export const SelectField = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement> & Labelled>(function SelectField({ label, error, hint, id, className, children, ...props }, ref) {
@@ -46,7 +28,7 @@ export const SelectField = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HT
       >
         {children}
       </select>
-      <Messages id={selectId} hint={hint} error={error} />
+      <FieldMessages id={selectId} hint={hint} error={error} />
     </div>
   );
 });
@@ -69,7 +51,7 @@ export const TextareaField = forwardRef<HTMLTextAreaElement, TextareaHTMLAttribu
         className={cn("rounded-md border bg-white px-3 py-2 font-mono text-xs shadow-sm outline-none focus:ring-2 focus:ring-brand-500", error ? "border-red-500" : "border-slate-300")}
         {...props}
       />
-      <Messages id={areaId} hint={hint} error={error} />
+      <FieldMessages id={areaId} hint={hint} error={error} />
     </div>
   );
 });

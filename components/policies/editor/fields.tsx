@@ -57,6 +57,29 @@ export interface ListFieldProps {
   disabled?: boolean;
 }
 
+/** Label, control, hint and issues of one field; `describedBy` links the control to the last two. */
+export function FieldFrame({ id, label, hint, issues, base, children }: { id: string; label: ReactNode; hint?: ReactNode; issues: readonly Issue[]; base: string; children: ReactNode }) {
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint && (
+        <p id={`${id}-hint`} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      <IssueText issues={issues} base={base} id={`${id}-error`} />
+    </div>
+  );
+}
+
+/** The aria-describedby of a control in a FieldFrame. */
+export function describedBy(id: string, hint: ReactNode | undefined, issues: readonly Issue[]): string | undefined {
+  return [hint ? `${id}-hint` : null, issues.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
 /** A list typed as text: items separated by commas, spaces or new lines. */
 export const ListField = memo(function ListField({ label, path, value, onChange, parse, issues, placeholder, hint, testId, disabled }: ListFieldProps) {
   const id = useId();
@@ -68,10 +91,7 @@ export const ListField = memo(function ListField({ label, path, value, onChange,
   const [text, setText] = useSyncedText(value, format, parseValue);
   const key = pathKey(path);
   return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame id={id} label={label} hint={hint} issues={issues} base={key}>
       <input
         id={id}
         type="text"
@@ -83,20 +103,14 @@ export const ListField = memo(function ListField({ label, path, value, onChange,
         value={text}
         placeholder={placeholder}
         aria-invalid={issues.length ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : null, issues.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined}
+        aria-describedby={describedBy(id, hint, issues)}
         onChange={(e) => onChange(path, setText(e.target.value))}
         className={cn(
           "w-full rounded-md border bg-white px-3 py-2 font-mono text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-50",
           issues.length ? "border-red-500" : "border-slate-300",
         )}
       />
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      <IssueText issues={issues} base={key} id={`${id}-error`} />
-    </div>
+    </FieldFrame>
   );
 });
 
@@ -107,10 +121,7 @@ export function NumberField({ label, path, value, onChange, issues, hint, placeh
   const [text, setText] = useSyncedText(value, displayScalar, parse);
   const key = pathKey(path);
   return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame id={id} label={label} hint={hint} issues={issues} base={key}>
       <input
         id={id}
         type="text"
@@ -119,17 +130,11 @@ export function NumberField({ label, path, value, onChange, issues, hint, placeh
         value={text}
         placeholder={placeholder}
         aria-invalid={issues.length ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : null, issues.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined}
+        aria-describedby={describedBy(id, hint, issues)}
         onChange={(e) => onChange(path, setText(e.target.value))}
         className={cn("w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500", issues.length ? "border-red-500" : "border-slate-300")}
       />
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      <IssueText issues={issues} base={key} id={`${id}-error`} />
-    </div>
+    </FieldFrame>
   );
 }
 

@@ -6,7 +6,7 @@ import { Button } from "../../ui/button";
 import { cn } from "../../ui/cn";
 import { asArray, displayScalar, getIn, isRecord, parsePortList, splitList, type Direction, type Path, type Side } from "./document";
 import { useEditorEnv } from "./env";
-import { DomainListField, IssueText, ListField, NumberField } from "./fields";
+import { describedBy, DomainListField, FieldFrame, IssueText, ListField, NumberField } from "./fields";
 import { issuesAt, pathKey, type Issue } from "./issues";
 import { NetworkSetPicker } from "./network-set-picker";
 import { entityLike, previewFor, type EntityField, type Preview } from "./preview";
@@ -19,10 +19,7 @@ function Select({ label, value, onChange, children, path, issues, hint, testId }
   const id = useId();
   const key = pathKey(path);
   return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame id={id} label={label} hint={hint} issues={issues} base={key}>
       <select
         id={id}
         data-path={key}
@@ -30,18 +27,12 @@ function Select({ label, value, onChange, children, path, issues, hint, testId }
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={issues.length ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : null, issues.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined}
+        aria-describedby={describedBy(id, hint, issues)}
         className={cn("rounded-md border bg-white px-2 py-2 text-sm", issues.length ? "border-red-500" : "border-slate-300")}
       >
         {children}
       </select>
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      <IssueText issues={issues} base={key} id={`${id}-error`} />
-    </div>
+    </FieldFrame>
   );
 }
 
