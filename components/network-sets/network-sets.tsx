@@ -1,13 +1,13 @@
 "use client";
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useEffect, useMemo, useState } from "react";
 import { aggregateCidrs, parseCidr, parseCidrList } from "@/server/policy/cidr";
 import { api, ApiError, qs } from "../api";
 import { draftKeys, editableResource, saveToDraft, useMyDraft } from "../changes/my-draft";
 import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
+import { DraftBanner } from "../draft/draft";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Badge, PageHeader } from "../ui/card";
@@ -102,10 +102,7 @@ export function NetworkSets({ canAuthor }: { canAuthor: boolean }) {
       />
       <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} />
       {draft && draft.items.length > 0 && (
-        <div role="status" data-testid="draft-banner" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          <strong>{draft.items.length} change{draft.items.length === 1 ? "" : "s"} in your draft</strong> —{" "}
-          <Link href={`/changes/${draft.id}`} className="font-medium underline">open change request</Link>
-        </div>
+        <DraftBanner draftId={draft.id} changes={draft.items.length} />
       )}
       {cluster && (
         <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter network sets">

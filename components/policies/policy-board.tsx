@@ -19,6 +19,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, ApiError, qs } from "../api";
 import { draftKeys, editableResource, saveToDraft, useMyDraft } from "../changes/my-draft";
 import { ClusterSelect, useClusterPicker } from "../clusters/cluster-picker";
+import { DraftBanner } from "../draft/draft";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Badge, Card, PageHeader } from "../ui/card";
@@ -248,16 +249,12 @@ export function PolicyBoard({ canAuthor }: { canAuthor: boolean }) {
       />
       <ClusterSelect options={clusters.data?.items} value={cluster} onChange={setCluster} />
       {draft && draftChanges > 0 && (
-        <div role="status" data-testid="draft-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          <span>
-            <strong>{draftChanges} change{draftChanges === 1 ? "" : "s"} in your draft</strong> —{" "}
-            <Link href={`/changes/${draft.id}`} className="font-medium underline">open change request</Link>
-          </span>
+        <DraftBanner draftId={draft.id} changes={draftChanges}>
           <span className="flex items-center gap-1" role="group" aria-label="Board state">
             <ViewToggle pressed={!showPublished} onClick={() => setShowPublished(false)}>With my draft</ViewToggle>
             <ViewToggle pressed={showPublished} onClick={() => setShowPublished(true)}>Published</ViewToggle>
           </span>
-        </div>
+        </DraftBanner>
       )}
       {reorderError && (
         <Alert className="mb-4">
