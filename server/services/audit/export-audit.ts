@@ -3,6 +3,7 @@ import { appendAudit } from "../../audit/append";
 import { db, Prisma, type PrismaClient } from "../../db";
 import { authorise } from "../authorise";
 import { AUDIT_ROW_JSON, auditWhere, type TAuditFilters } from "./query";
+import { csvField } from "../csv";
 
 export type ExportFormat = "ndjson" | "csv";
 
@@ -11,11 +12,6 @@ export const CSV_COLUMNS = [
   "sourceIp", "userAgent", "requestId", "before", "after", "details", "prevHash", "hash",
 ] as const;
 
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 export interface ExportTrailer {
   trailer: true;

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../auth/actor";
+import { csvField } from "../csv";
 import { getEgressView } from "./get-egress-view";
 
 export const FIREWALL_SORTS = ["namespace", "ip", "pool", "change"] as const;
@@ -81,9 +82,5 @@ export async function listFirewallRows(ctx: RequestContext, clusterName: string,
 /** CSV of firewall rows (RFC 4180 quoting), with a header line. */
 export function firewallCsv(rows: readonly FirewallRow[]): string {
   const cols: Array<keyof FirewallRow> = ["namespace", "assignment", "egressIp", "pool", "destinations", "gatewayNode", "status", "lastChangeRevision", "lastChangeAt", "lastChangeBy"];
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
 }
