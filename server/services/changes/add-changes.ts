@@ -6,7 +6,7 @@ import { authorise } from "../authorise";
 import { recordChanges, resolveChanges } from "./edit";
 import { yamlToInputs } from "./open-change-request";
 import { assertCanEdit, lockRequest } from "./requests";
-import { describeKey } from "./store";
+import { describeKey, loadStore } from "./store";
 
 /**
  * The author adds changes (create, update, delete) to a request; each is validated with the
@@ -20,8 +20,9 @@ export async function addChanges(ctx: RequestContext, id: string, input: { chang
   return db().$transaction(async (tx) => {
     const cr = await lockRequest(tx, id);
     assertCanEdit(actor, cr);
-    const changes = await resolveChanges(tx, cr.clusterId, inputs, fromYaml ? "upsert" : "explicit", (i) => (fromYaml ? `yaml.documents[${i}]` : `changes[${i}]`));
-    await recordChanges(tx, cr, cr.clusterId, changes);
+    const store = await loadStore(cr.clusterId, tx);
+    const changes = await resolveChanges(tx, cr.clusterId, inputs, fromYaml ? "upsert" : "explicit", (i) => (fromYaml ? `yaml.documents[${i}]` : `changes[${i}]`), store);
+    await recordChanges(tx, cr, cr.clusterId, changes, store);
     const after = await tx.changeRequest.findUniqueOrThrow({ where: { id } });
     const summary = changes.map((c) => ({ op: c.op, resource: describeKey(c.key) }));
     await appendAudit(tx, ctx, {

@@ -7,7 +7,7 @@ import { Prisma, type Tx } from "../../db";
 import type { TChangeInput } from "../../policy/changes";
 import { invalid, ServiceError, type FieldError } from "../errors";
 import type { RequestWithItems } from "./requests";
-import { describeKey, keyString, loadStore, parseDocument, type ResourceKey } from "./store";
+import { describeKey, keyString, loadStore, parseDocument, type LiveResource, type ResourceKey } from "./store";
 
 export interface ResolvedChange {
   op: "create" | "update" | "delete";
@@ -25,8 +25,10 @@ export async function resolveChanges(
   inputs: readonly TChangeInput[],
   mode: "explicit" | "upsert",
   pathOf: (i: number) => string,
+  /** The cluster's store when the caller has loaded it already in this transaction. */
+  loaded?: Map<string, LiveResource>,
 ): Promise<ResolvedChange[]> {
-  const store = await loadStore(clusterId, tx);
+  const store = loaded ?? (await loadStore(clusterId, tx));
   const errors: FieldError[] = [];
   const out: ResolvedChange[] = [];
   const seen = new Map<string, number>();
@@ -65,8 +67,8 @@ export async function resolveChanges(
 }
 
 /** Writes resolved changes into the request (replacing earlier changes to the same resources). */
-export async function recordChanges(tx: Tx, cr: RequestWithItems, clusterId: string, changes: readonly ResolvedChange[]): Promise<void> {
-  const store = await loadStore(clusterId, tx);
+export async function recordChanges(tx: Tx, cr: RequestWithItems, clusterId: string, changes: readonly ResolvedChange[], loaded?: Map<string, LiveResource>): Promise<void> {
+  const store = loaded ?? (await loadStore(clusterId, tx));
   const existing = new Map(cr.items.map((i) => [keyString(i), i]));
   const creates: Prisma.ChangeItemCreateManyInput[] = [];
   let position = cr.items.reduce((max, i) => Math.max(max, i.position), 0);

@@ -7,7 +7,7 @@ import { authorise } from "../authorise";
 import { invalid } from "../errors";
 import { recordChanges, resolveChanges } from "./edit";
 import { lockRequest, presentSummary, requireUser } from "./requests";
-import { clusterByName, currentRevisionNumber } from "./store";
+import { clusterByName, currentRevisionNumber, loadStore } from "./store";
 
 /** YAML text → change inputs (create/update decided against the store), or a 422 naming document and line. */
 export function yamlToInputs(yaml: string): TChangeInput[] {
@@ -36,8 +36,9 @@ export async function openChangeRequest(ctx: RequestContext, clusterName: string
       data: { clusterId: cluster.id, title: input.title, description: input.description ?? "", authorId, authorName: actor.name, baseRevision },
     });
     if (inputs.length) {
-      const changes = await resolveChanges(tx, cluster.id, inputs, "upsert", (i) => `yaml.documents[${i}]`);
-      await recordChanges(tx, await lockRequest(tx, created.id), cluster.id, changes);
+      const store = await loadStore(cluster.id, tx);
+      const changes = await resolveChanges(tx, cluster.id, inputs, "upsert", (i) => `yaml.documents[${i}]`, store);
+      await recordChanges(tx, await lockRequest(tx, created.id), cluster.id, changes, store);
     }
     const cr = await tx.changeRequest.findUniqueOrThrow({ where: { id: created.id } });
     const shown = presentSummary(cr, cluster.name);

@@ -62,7 +62,7 @@ export async function saveToDraft(ctx: RequestContext, clusterName: string, inpu
       }
       return change;
     });
-    const changes = await resolveChanges(tx, cluster.id, inputs, fromYaml ? "upsert" : "explicit", (i) => (fromYaml ? `yaml.documents[${i}]` : `changes[${i}]`));
+    const changes = await resolveChanges(tx, cluster.id, inputs, fromYaml ? "upsert" : "explicit", (i) => (fromYaml ? `yaml.documents[${i}]` : `changes[${i}]`), store);
     const moved: string[] = [];
     changes.forEach((c, i) => {
       const base = baseVersions[i];
@@ -83,7 +83,7 @@ export async function saveToDraft(ctx: RequestContext, clusterName: string, inpu
     // An egress IP another assignment holds (published or in this draft) is refused now, naming the holder, not at submit.
     const clashes = validateSaved(store, plannedChanges(cr.items), changes.map((c) => ({ ...c, baseVersion: 0 })), EGRESS_CHECKED_ON_SAVE, fromYaml ? "yaml.documents" : "changes");
     if (clashes.length) throw invalid(clashes);
-    await recordChanges(tx, cr, cluster.id, changes);
+    await recordChanges(tx, cr, cluster.id, changes, store);
     const after = await tx.changeRequest.findUniqueOrThrow({ where: { id: cr.id } });
     const summary = changes.map((c) => ({ op: c.op, resource: describeKey(c.key) }));
     await appendAudit(tx, ctx, {
